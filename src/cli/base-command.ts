@@ -1,0 +1,45 @@
+import { Command, Errors } from '@oclif/core';
+import { ImgsignError, describeError } from '../errors.js';
+import { EXIT, exitCodeFor } from './errors.js';
+
+/**
+ * Base for every imgsign command: one-line errors with documented exit codes,
+ * never a stack trace (set IMGSIGN_DEBUG=1 to see one).
+ */
+export abstract class ImgsignCommand extends Command {
+  // eslint-disable-next-line @typescript-eslint/require-await -- oclif's contract is async
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<unknown> {
+    if (process.env['IMGSIGN_DEBUG'])
+      process.stderr.write(`${err.stack ?? ''}\n`);
+    // oclif's own parse errors (unknown flag, missing argument) are usage errors.
+    if (
+      !(err instanceof ImgsignError) &&
+      (err.oclif || err instanceof Errors.CLIError)
+    ) {
+      if (err.oclif?.exit === 0) return;
+      const message = describeError(err).replace(/^Error: /, '');
+      this.logToStderr(`imgsign: ${message}`);
+      process.exitCode = EXIT.usage;
+      return this.exit(EXIT.usage);
+    }
+    const code = exitCodeFor(err);
+    const message =
+      err instanceof ImgsignError
+        ? err.message
+        : `internal error: ${describeError(err)} (please report this; IMGSIGN_DEBUG=1 shows the stack)`;
+    if (this.jsonEnabled()) {
+      this.logJson({
+        error: {
+          code: err instanceof ImgsignError ? err.code : 'INTERNAL',
+          message,
+        },
+      });
+    } else {
+      this.logToStderr(`imgsign: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    }
+    process.exitCode = code;
+    return this.exit(code);
+  }
+}
