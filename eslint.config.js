@@ -22,6 +22,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JS scripts (demo image maker, benchmarks) are linted without types.
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     files: ['test/**', 'scripts/**'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
