@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// `npm run bench`: imgsign beside the reference tools, measured in the same
+// run on the same inputs, reported as ratios. Not a test: nothing here fails
+// on a slow machine. Needs `npm run build`, gpg and skopeo.
+// Usage: node scripts/bench.js [--runs N] [--only sign,copy,...]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
+const only = args.includes('--only')
+  ? new Set(args[args.indexOf('--only') + 1].split(','))
+  : undefined;
+const work = mkdtempSync(join(tmpdir(), 'imgsign-bench-'));
+const gnupgHome = join(work, 'gnupg');
+const env = {
+  ...process.env,
+  GNUPGHOME: gnupgHome,
+  IMGSIGN_HOME: join(work, 'imgsign'),
+};
+const imgsign = [process.execPath, join(root, 'bin/run.js')];
+const rows = [];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time of a command over `runs` runs, in seconds. */
+function time(cmd, argv, options = {}) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const r = spawnSync(cmd, argv, { env, stdio: 'pipe', ...options });
+    const elapsed = (performance.now() - start) / 1000;
+    if (r.status !== 0) {
+      throw new Error(
+        `${cmd} ${argv.join(' ')} failed: ${r.stderr?.toString().trim()}`,
+      );
+    }
+    samples.push(elapsed);
+  }
+  return median(samples);
+}
+
+function report(name, ours, theirs, theirName, note = '') {
+  rows.push({ name, ours, theirs, theirName, note });
+  const ratio = theirs ? (ours / theirs).toFixed(2) : '';
+  console.log(
+    `${name.padEnd(44)} imgsign ${(ours * 1000).toFixed(1).padStart(8)} ms` +
+      (theirs
+        ? `   ${theirName} ${(theirs * 1000).toFixed(1).padStart(8)} ms   ratio ${ratio}`
+        : '') +
+      (note ? `   ${note}` : ''),
+  );
+}
+
+function wants(section) {
+  return !only || only.has(section);
+}
+
+function setUpKeys() {
+  execFileSync(
+    'gpg',
+    [
+      '--batch',
+      '--quick-gen-key',
+      '--passphrase',
+      '',
+      'bench@example.com',
+      'rsa3072',
+      'sign',
+      'never',
+    ],
+    { env, stdio: 'pipe' },
+  );
+  const fpr = execFileSync(
+    'gpg',
+    ['--batch', '--with-colons', '--list-secret-keys', 'bench@example.com'],
+    { env },
+  )
+    .toString()
+    .split('\n')
+    .find((l) => l.startsWith('fpr:'))
+    .split(':')[9];
+  const secret = join(work, 'bench.sec.asc');
+  writeFileSync(
+    secret,
+    execFileSync('gpg', ['--batch', '--armor', '--export-secret-keys', fpr], {
+      env,
+    }),
+  );
+  const pub = join(work, 'bench.pub.gpg');
+  writeFileSync(
+    pub,
+    execFileSync('gpg', ['--batch', '--export', fpr], { env }),
+  );
+  execFileSync(imgsign[0], [imgsign[1], 'key', 'import', secret], {
+    env,
+    stdio: 'pipe',
+  });
+  return { fpr, secret, pub };
+}
+
+async function benchSigning() {
+  const { fpr, pub } = setUpKeys();
+  const manifest = join(work, 'manifest.json');
+  execFileSync(process.execPath, [
+    join(root, 'scripts/make-demo-image.js'),
+    join(work, 'img'),
+    '1024',
+  ]);
+  writeFileSync(manifest, readFileSync(join(work, 'img/manifest.json')));
+  const ref = 'registry.example.com/bench/app:1';
+  const skopeoSig = join(work, 'skopeo.sig');
+  const oursSig = join(work, 'imgsign.sig');
+  const skSign = time('skopeo', [
+    'standalone-sign',
+    '-o',
+    skopeoSig,
+    manifest,
+    ref,
+    fpr,
+  ]);
+  const ourSign = time(imgsign[0], [
+    imgsign[1],
+    'standalone-sign',
+    '-o',
+    oursSig,
+    manifest,
+    ref,
+    fpr,
+  ]);
+  report('standalone-sign (per call)', ourSign, skSign, 'skopeo');
+  const skVerify = time('skopeo', [
+    'standalone-verify',
+    manifest,
+    ref,
+    fpr,
+    skopeoSig,
+  ]);
+  const ourVerify = time(imgsign[0], [
+    imgsign[1],
+    'standalone-verify',
+    '--public-key-file',
+    pub,
+    manifest,
+    ref,
+    fpr,
+    skopeoSig,
+  ]);
+  report('standalone-verify (per call)', ourVerify, skVerify, 'skopeo');
+
+  // Many signatures in one process: the per-signature cost that verify and
+  // signatures list pay, against skopeo's per-call cost.
+  const { newPGPVerifier } = await import(
+    join(root, 'dist/signature/pgp/verifier.js')
+  );
+  const { verifyDockerManifestSignature } = await import(
+    join(root, 'dist/signature/simple.js')
+  );
+  const verifier = await newPGPVerifier([readFileSync(pub)]);
+  const blob = readFileSync(skopeoSig);
+  const manifestBytes = readFileSync(manifest);
+  const n = 200;
+  await verifyDockerManifestSignature(blob, manifestBytes, ref, verifier, [
+    fpr,
+  ]);
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    await verifyDockerManifestSignature(blob, manifestBytes, ref, verifier, [
+      fpr,
+    ]);
+  }
+  const perSig = (performance.now() - start) / 1000 / n;
+  report(
+    `verify ${n} signatures in one process (per sig)`,
+    perSig,
+    skVerify,
+    'skopeo per call',
+  );
+}
+
+try {
+  console.log(
+    `imgsign benchmarks: median of ${runs} runs, ratio = imgsign / reference (lower is better)\n`,
+  );
+  const nodeStart = time(process.execPath, ['-e', '0']);
+  report('bare node start (`node -e 0`)', nodeStart, undefined, '');
+  if (wants('startup')) {
+    const version = time(imgsign[0], [imgsign[1], '--version']);
+    report(
+      'imgsign --version',
+      version,
+      nodeStart,
+      'node -e 0',
+      'target ≤ 1.5',
+    );
+  }
+  if (wants('sign')) await benchSigning();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
