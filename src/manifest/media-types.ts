@@ -7,6 +7,7 @@ export const MediaType = {
   dockerV2List: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerV2Config: 'application/vnd.docker.container.image.v1+json',
   dockerV2Layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerV2LayerUncompressed: 'application/vnd.docker.image.rootfs.diff.tar',
   dockerV2ForeignLayer:
     'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
