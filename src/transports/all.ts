@@ -1,11 +1,12 @@
 import { ImgsignError } from '../errors.js';
 import type { ImageReference, ImageTransport } from './types.js';
+import { dockerArchiveTransport } from './docker-archive/transport.js';
 
 /**
  * Every transport imgsign knows, by name. Each transport module adds one
  * import and one entry here.
  */
-const transports: ImageTransport[] = [];
+const transports: ImageTransport[] = [dockerArchiveTransport];
 
 export function knownTransports(): readonly ImageTransport[] {
   return transports;
