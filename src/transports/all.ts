@@ -1,12 +1,20 @@
 import { ImgsignError } from '../errors.js';
 import type { ImageReference, ImageTransport } from './types.js';
 import { dockerArchiveTransport } from './docker-archive/transport.js';
+import { dirTransport } from './dir/transport.js';
+import { ociTransport } from './oci/transport.js';
+import { ociArchiveTransport } from './oci-archive/transport.js';
 
 /**
  * Every transport imgsign knows, by name. Each transport module adds one
  * import and one entry here.
  */
-const transports: ImageTransport[] = [dockerArchiveTransport];
+const transports: ImageTransport[] = [
+  dockerArchiveTransport,
+  dirTransport,
+  ociTransport,
+  ociArchiveTransport,
+];
 
 export function knownTransports(): readonly ImageTransport[] {
   return transports;
