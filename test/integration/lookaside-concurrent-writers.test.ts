@@ -1,0 +1,131 @@
+import { execFile, spawn } from 'node:child_process';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistriesConfig } from '../../src/registries-d/load.js';
+import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
+import { LookasideStore } from '../../src/signature-storage/lookaside.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const run = promisify(execFile);
+const WRITERS = 20;
+
+/**
+ * Twenty separate processes (as twenty `copy --sign-by` runs would be) each
+ * add one signature to the same image at the same moment: every signature
+ * must survive, whole, at signature-1..20.
+ */
+describe('when twenty processes write signatures for one image concurrently', () => {
+  let work: string;
+  let compiled: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'imgsign-writers-'));
+    compiled = join(work, 'lib');
+    // Compile the store on its own so this test does not depend on dist/.
+    await run(process.execPath, [
+      join(repoRoot, 'node_modules/typescript/bin/tsc'),
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--rootDir',
+      join(repoRoot, 'src'),
+      '--outDir',
+      compiled,
+      join(repoRoot, 'src/signature-storage/lookaside.ts'),
+    ]);
+    await symlink(join(repoRoot, 'node_modules'), join(work, 'node_modules'));
+    await writeFile(join(work, 'package.json'), '{"type":"module"}');
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('keeps all twenty signatures, each intact', async () => {
+    const base = join(work, 'lookaside');
+    const conf = join(work, 'registries.d');
+    await mkdir(conf, { recursive: true });
+    await writeFile(
+      join(conf, 'a.yaml'),
+      `default-docker:\n  lookaside: file://${base}\n`,
+    );
+    const digest = `sha256:${'e'.repeat(64)}`;
+    const script = join(work, 'writer.mjs');
+    await writeFile(
+      script,
+      `import { loadRegistriesConfig } from './lib/registries-d/load.js';
+import { LookasideStore } from './lib/signature-storage/lookaside.js';
+import { parseNormalizedNamed } from './lib/reference/docker-reference.js';
+const [conf, digest, id, go] = process.argv.slice(2);
+const store = new LookasideStore({ config: await loadRegistriesConfig(conf), sys: {} });
+const sig = Buffer.from(\`signature from writer \${id}\\n\`.repeat(2000));
+// Start together: wait for the parent's go-ahead on stdin.
+process.stdin.once('data', async () => {
+  const written = await store.add(parseNormalizedNamed('q.io/team/app:1'), digest, [sig]);
+  process.stdout.write(JSON.stringify(written));
+});
+`,
+    );
+    const children = Array.from({ length: WRITERS }, (_, i) =>
+      spawn(process.execPath, [script, conf, digest, String(i)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    const done = children.map(
+      (child) =>
+        new Promise<string[]>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('error', reject);
+          child.on('close', (code) =>
+            code === 0
+              ? resolve(JSON.parse(out) as string[])
+              : reject(new Error(`writer exited ${code}`)),
+          );
+        }),
+    );
+    // Each child reads stdin only after its store is ready; release all at once.
+    for (const child of children) child.stdin.end('go');
+    const written = (await Promise.all(done)).flat();
+    expect(new Set(written).size).toBe(WRITERS);
+
+    const store = new LookasideStore({
+      config: await loadRegistriesConfig(conf),
+      sys: {},
+    });
+    const sigs = await store.read(
+      parseNormalizedNamed('q.io/team/app:1'),
+      digest,
+    );
+    expect(sigs).toHaveLength(WRITERS);
+    const ids = sigs.map((s) => {
+      const text = s.toString();
+      const id = /^signature from writer (\d+)\n/.exec(text)?.[1] ?? 'corrupt';
+      expect(text).toBe(`signature from writer ${id}\n`.repeat(2000));
+      return Number(id);
+    });
+    expect(ids.sort((a, b) => a - b)).toEqual(
+      Array.from({ length: WRITERS }, (_, i) => i),
+    );
+    const dir = join(base, `team/app@sha256=${'e'.repeat(64)}`);
+    expect(
+      (await readdir(dir)).filter((n) => !n.startsWith('signature-')),
+    ).toEqual([]);
+  });
+});
