@@ -1,6 +1,7 @@
 import { ImgsignError } from '../errors.js';
 import type { ImageReference, ImageTransport } from './types.js';
 import { dockerArchiveTransport } from './docker-archive/transport.js';
+import { dockerDaemonTransport } from './docker-daemon/transport.js';
 import { dirTransport } from './dir/transport.js';
 import { ociTransport } from './oci/transport.js';
 import { ociArchiveTransport } from './oci-archive/transport.js';
@@ -11,6 +12,7 @@ import { ociArchiveTransport } from './oci-archive/transport.js';
  */
 const transports: ImageTransport[] = [
   dockerArchiveTransport,
+  dockerDaemonTransport,
   dirTransport,
   ociTransport,
   ociArchiveTransport,
