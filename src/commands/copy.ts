@@ -1,0 +1,87 @@
+import { Args } from '@oclif/core';
+import { ImgsignCommand } from '../cli/base-command.js';
+import { normalizeBooleanArgv } from '../cli/bool-argv.js';
+import {
+  COPY_BOOLEAN_FLAGS,
+  COPY_NEGATABLE_FLAGS,
+  copyFlags,
+  copySystemContext,
+  platformChoice,
+  sideSystemContext,
+} from '../cli/copy-flags.js';
+import { TtyCopyProgress } from '../cli/copy-progress.js';
+import { copyImage } from '../copy/copy.js';
+import type { CopyResult } from '../copy/types.js';
+import { parseImageName } from '../transports/all.js';
+
+export function describeCopyResult(r: CopyResult): string {
+  const reused = r.blobs.filter((b) => b.reused).length;
+  const verb = r.dryRun ? 'Would copy' : 'Copied';
+  const blobs = `${r.blobs.length} blob${r.blobs.length === 1 ? '' : 's'}${reused ? `, ${reused} already present` : ''}`;
+  const sigs = `${r.signaturesWritten} signature${r.signaturesWritten === 1 ? '' : 's'}`;
+  const digest = r.digestChanged
+    ? `${r.manifestDigest} (converted to ${r.manifestMediaType}; source digest ${r.sourceManifestDigest})`
+    : r.manifestDigest;
+  const instances =
+    r.instances.length > 0 ? `, ${r.instances.length} images` : '';
+  return `${verb} ${r.source} to ${r.destination}: ${digest} (${blobs}${instances}, ${sigs})`;
+}
+
+export default class Copy extends ImgsignCommand {
+  static override summary =
+    'Copy an image between transports, keeping its digest and signatures';
+  static override description = `Transports: dir:PATH, oci:PATH[:NAME], oci-archive:PATH[:NAME], docker://REFERENCE, docker-archive:PATH[:REF], docker-daemon:NAME[:TAG].
+Blobs stream with their digest and size verified; nothing is committed at the destination if any check fails. The manifest is converted only when the destination needs another type or --format asks; then its digest changes, which is reported, and the copy is refused if the source has signatures (they would no longer match) unless --remove-signatures. Boolean flags also accept skopeo's --flag=true/--flag=false.`;
+  static override examples = [
+    '<%= config.bin %> copy dir:/tmp/busybox oci:/tmp/layout:busybox',
+    '<%= config.bin %> copy --all docker://localhost:5000/app:1 oci-archive:/tmp/app.tar',
+    '<%= config.bin %> copy --format v2s2 --remove-signatures oci:/tmp/layout:busybox dir:/tmp/out',
+    '<%= config.bin %> copy --dest-tls-verify=false dir:/tmp/busybox docker://localhost:5000/busybox:latest',
+  ];
+  static override enableJsonFlag = true;
+  static override flags = copyFlags;
+  static override args = {
+    source: Args.string({
+      description: 'source image (transport:reference)',
+      required: true,
+    }),
+    destination: Args.string({
+      description: 'destination image (transport:reference)',
+      required: true,
+    }),
+  };
+
+  async run(): Promise<CopyResult> {
+    const argv = normalizeBooleanArgv(
+      this.argv,
+      COPY_BOOLEAN_FLAGS,
+      COPY_NEGATABLE_FLAGS,
+    );
+    const { args, flags } = await this.parse(Copy, argv);
+    const base = copySystemContext();
+    const quiet = flags.quiet || this.jsonEnabled();
+    const progress =
+      !quiet && process.stderr.isTTY
+        ? new TtyCopyProgress(process.stderr)
+        : undefined;
+    const result = await copyImage({
+      source: parseImageName(args.source),
+      destination: parseImageName(args.destination),
+      sys: base,
+      sourceSys: sideSystemContext(base, flags, 'src'),
+      destinationSys: sideSystemContext(base, flags, 'dest'),
+      removeSignatures: flags['remove-signatures'],
+      all: flags.all,
+      ...(flags.format !== undefined
+        ? { format: flags.format as 'oci' | 'v2s2' }
+        : {}),
+      platform: platformChoice(flags),
+      jobs: flags.jobs,
+      retryTimes: flags['retry-times'],
+      dryRun: flags['dry-run'],
+      ...(progress ? { progress } : {}),
+    });
+    if (!quiet) this.log(describeCopyResult(result));
+    return result;
+  }
+}
