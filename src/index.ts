@@ -11,3 +11,21 @@ export * from './signature/payload.js';
 export * from './signature/blob.js';
 export * from './signature/simple.js';
 export { newPGPVerifier } from './signature/pgp/verifier.js';
+export {
+  loadRegistriesConfig,
+  loadRegistriesConfigFor,
+  resolveRegistriesDir,
+  resolveRegistriesDirWithSource,
+  builtInLookasideURL,
+  type RegistriesConfig,
+  type RegistriesSection,
+} from './registries-d/load.js';
+export {
+  lookasideFor,
+  lookasideRepositoryURL,
+  lookasideSignatureURL,
+  type LookasideLocation,
+} from './registries-d/lookup.js';
+export { explainRegistriesD } from './registries-d/explain.js';
+export { LookasideStore } from './signature-storage/lookaside.js';
+export { ExtensionAPIStore } from './signature-storage/extension-api.js';

@@ -212,7 +212,7 @@ export class LookasideStore implements SignatureStore {
 }
 
 /** Chain context onto an error, keeping its code (withContext() mis-builds subclasses). */
-export function wrap(err: unknown, context: string): ImgsignError {
+function wrap(err: unknown, context: string): ImgsignError {
   const code = err instanceof ImgsignError ? err.code : 'INCONCLUSIVE';
   return new ImgsignError(code, `${context}: ${describeError(err)}`, {
     cause: err,
