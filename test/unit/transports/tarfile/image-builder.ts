@@ -187,3 +187,40 @@ export async function writeDirImage(
   await writeFile(join(dir, 'manifest.json'), image.manifest);
   await writeFile(join(dir, 'version'), 'Directory Transport Version: 1.1\n');
 }
+
+/** Entries of a minimal valid docker save archive (one layer), to be extended by hostile tests. */
+export async function validArchiveEntries(): Promise<{
+  image: TestImage;
+  entries: RawTarEntry[];
+}> {
+  const image = await makeImage([{ 'hello.txt': 'hello' }]);
+  const hex = (d: string) => d.slice('sha256:'.length);
+  const layer = image.layers[0]!;
+  return {
+    image,
+    entries: [
+      { name: `${hex(image.config.digest)}.json`, data: image.config.bytes },
+      { name: `${hex(layer.digest)}.tar`, data: layer.bytes },
+      {
+        name: 'manifest.json',
+        data: JSON.stringify([
+          {
+            Config: `${hex(image.config.digest)}.json`,
+            RepoTags: ['example.com/app:v1'],
+            Layers: [`${hex(layer.digest)}.tar`],
+          },
+        ]),
+      },
+    ],
+  };
+}
+
+/** Write a hostile archive into a fresh temp dir and try to open it as docker-archive:. */
+export async function writeArchive(
+  dir: string,
+  entries: RawTarEntry[],
+): Promise<string> {
+  const path = join(dir, 'hostile.tar');
+  await writeFile(path, await makeTar(entries));
+  return path;
+}
