@@ -29,3 +29,7 @@ export {
 export { explainRegistriesD } from './registries-d/explain.js';
 export { LookasideStore } from './signature-storage/lookaside.js';
 export { ExtensionAPIStore } from './signature-storage/extension-api.js';
+export { newPGPSigner } from './signature/pgp/signer.js';
+export { newGPGSigner } from './signature/pgp/gpg-signer.js';
+export * from './keys/resolve.js';
+export { Keyring, keyringDir } from './keys/keyring.js';
