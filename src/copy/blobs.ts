@@ -45,7 +45,11 @@ async function streamBlob(
   }
   const verifier = new DigestVerifier(info.digest, info.size, what);
   let verified = false;
+  let verifyError: unknown;
   verifier.on('end', () => (verified = true));
+  // Recorded here (the destination may wrap or, after its own failure, no
+  // longer listen); rethrown as the cause of the failure below.
+  verifier.on('error', (err) => (verifyError ??= err));
   const progress = options.progress;
   if (progress?.blobProgress) {
     verifier.onBytes = (n) => progress.blobProgress?.(info.digest, n);
@@ -60,9 +64,10 @@ async function streamBlob(
   } catch (err) {
     stream.destroy();
     verifier.destroy();
-    throw err;
+    throw verifyError instanceof ImgsignError ? verifyError : err;
   }
-  if (!verified || verifier.errored) {
+  if (verifyError !== undefined) throw verifyError;
+  if (!verified) {
     stream.destroy();
     throw new ImgsignError(
       'DIGEST_MISMATCH',
