@@ -45,11 +45,11 @@ async function streamBlob(
   }
   const verifier = new DigestVerifier(info.digest, info.size, what);
   let verified = false;
-  let verifyError: unknown;
+  let verifyError: Error | undefined;
   verifier.on('end', () => (verified = true));
   // Recorded here (the destination may wrap or, after its own failure, no
   // longer listen); rethrown as the cause of the failure below.
-  verifier.on('error', (err) => (verifyError ??= err));
+  verifier.on('error', (err: Error) => (verifyError ??= err));
   const progress = options.progress;
   if (progress?.blobProgress) {
     verifier.onBytes = (n) => progress.blobProgress?.(info.digest, n);
