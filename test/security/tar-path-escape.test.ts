@@ -2,16 +2,22 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { pack, type Headers } from 'tar-stream';
+import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { parseImageName } from '../../src/transports/all.js';
 import { tempDir } from '../helpers/paths.js';
 
+interface Entry {
+  name: string;
+  type?: 'file' | 'symlink' | 'link' | 'character-device';
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+  body?: string;
+}
+
 /** Write a tar whose entries are given verbatim (names are not sanitised by tar-stream). */
-async function writeTar(
-  path: string,
-  entries: (Headers & { body?: string })[],
-): Promise<void> {
+async function writeTar(path: string, entries: Entry[]): Promise<void> {
   const p = pack();
   const done = pipeline(p, createWriteStream(path));
   for (const { body, ...h } of entries) p.entry(h, body ?? '');
@@ -25,7 +31,7 @@ const layout = [
 ];
 
 describe('oci-archive entries that try to escape the extraction directory', () => {
-  const cases: [string, (Headers & { body?: string })[]][] = [
+  const cases: [string, Entry[]][] = [
     ['a ../ path', [...layout, { name: '../escaped', body: 'x' }]],
     [
       'a nested ../ path',
