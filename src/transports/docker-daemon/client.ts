@@ -6,6 +6,12 @@ import { describeError, ImgsignError } from '../../errors.js';
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 /** Bound on error bodies and `POST /images/load` progress output we read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+/**
+ * Like the docker CLI, no request timeouts: the engine answers a load only
+ * after it has unpacked every layer, and an export starts only once the
+ * engine has prepared it, both of which can take minutes for big images.
+ */
+const NO_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10 };
 
 /**
  * The two Docker Engine API calls docker-daemon: needs, over a unix socket
@@ -25,10 +31,10 @@ export class DockerEngineClient {
           `docker host ${host}: expected unix:///absolute/path`,
         );
       }
-      this.agent = new Agent({ connect: { socketPath }, keepAliveTimeout: 10 });
+      this.agent = new Agent({ connect: { socketPath }, ...NO_TIMEOUTS });
       this.origin = 'http://docker';
     } else if (/^(tcp|http):\/\/[^/]+\/?$/.test(host)) {
-      this.agent = new Agent({ keepAliveTimeout: 10 });
+      this.agent = new Agent(NO_TIMEOUTS);
       this.origin = `http://${host.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '')}`;
     } else {
       throw new ImgsignError(

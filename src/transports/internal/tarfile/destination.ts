@@ -1,9 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isValidDigest } from '../../../digest/digest.js';
 import { ImgsignError } from '../../../errors.js';
 import { MediaType } from '../../../manifest/media-types.js';
@@ -18,27 +14,22 @@ import type {
   ManifestBlob,
   PutBlobOptions,
 } from '../../types.js';
-import { detectCompression, MAGIC_BYTES, peekStream } from './compression.js';
+import { MAGIC_BYTES, peekStream } from './compression.js';
+import { parseSchema2ForArchive } from './destination-util.js';
 import {
-  checkBlob,
-  digestAlgorithm,
-  digestHex,
-  HashingStream,
-  spoolBlob,
-} from './hashing.js';
-import { legacyLayers } from './legacy.js';
+  ingestConfig,
+  ingestLayer,
+  type IngestContext,
+  type StoredBlob,
+} from './ingest.js';
+import { legacyLayers, writeLegacyLayers } from './legacy.js';
 import {
   configDiffIDs,
-  LEGACY_CONFIG_FILE,
-  LEGACY_LAYER_FILE,
   LEGACY_REPOSITORIES_FILE,
-  LEGACY_VERSION_FILE,
-  MAX_CONFIG_BYTES,
   TAR_MANIFEST_FILE,
   type TarManifestItem,
 } from './types.js';
 import type { TarStreamWriter } from './writer.js';
-import { parseSchema2ForArchive, readCapped } from './destination-util.js';
 
 export interface TarfileDestinationOptions {
   reference: ImageReference;
@@ -53,14 +44,6 @@ export interface TarfileDestinationOptions {
   publish: () => Promise<void>;
   /** Without a commit: discard whatever was produced. */
   discard: () => Promise<void>;
-}
-
-interface StoredBlob {
-  file: string;
-  size: number;
-  /** sha256 of the layer tar as stored uncompressed; undefined if stored compressed. */
-  diffID?: string;
-  config?: Buffer;
 }
 
 /**
@@ -79,8 +62,17 @@ export class TarfileImageDestination implements ImageDestination {
   private committed = false;
   private closed = false;
 
+  private readonly ingest: IngestContext;
+
   constructor(private readonly options: TarfileDestinationOptions) {
     this.reference = options.reference;
+    this.ingest = {
+      where: this.where,
+      writer: options.writer,
+      spoolDir: options.spoolDir,
+      decompressLayers: options.decompressLayers,
+      files: this.files,
+    };
   }
 
   private get where(): string {
@@ -125,8 +117,8 @@ export class TarfileImageDestination implements ImageDestination {
         peeked.head.toString('latin1').trimStart()[0] === '{';
       const stored =
         (options.isConfig ?? looksLikeJSON)
-          ? await this.putConfig(peeked.stream, info)
-          : await this.putLayer(peeked.stream, info, peeked.head);
+          ? await ingestConfig(this.ingest, peeked.stream, info)
+          : await ingestLayer(this.ingest, peeked.stream, info, peeked.head);
       this.blobs.set(info.digest, stored);
       return { ...info, size: stored.size };
     } catch (err) {
@@ -134,85 +126,6 @@ export class TarfileImageDestination implements ImageDestination {
       this.failure ??= err as Error;
       throw err;
     }
-  }
-
-  private async putConfig(
-    stream: Readable,
-    info: BlobInfo,
-  ): Promise<StoredBlob> {
-    const bytes = await readCapped(stream, MAX_CONFIG_BYTES, this.where);
-    const actual = `${digestAlgorithm(info.digest)}:${createHash(digestAlgorithm(info.digest)).update(bytes).digest('hex')}`;
-    checkBlob(this.where, info, { digest: actual, size: bytes.length });
-    const file = `${digestHex(info.digest)}.json`;
-    await this.writeOnce(file, () =>
-      this.options.writer.writeBytes(file, bytes),
-    );
-    return { file, size: bytes.length, config: bytes };
-  }
-
-  private async putLayer(
-    stream: Readable,
-    info: BlobInfo,
-    head: Buffer,
-  ): Promise<StoredBlob> {
-    const compression = detectCompression(head);
-    if (compression !== 'none' && compression !== 'gzip') {
-      throw new ImgsignError(
-        'UNSUPPORTED',
-        `${this.where}: layer ${info.digest} is ${compression}-compressed; docker archives take plain or gzip layers (use --dest-compress-format gzip or convert)`,
-      );
-    }
-    const gunzip = compression === 'gzip' && this.options.decompressLayers;
-    const algorithm = digestAlgorithm(info.digest);
-    const { writer } = this.options;
-    if (!gunzip && info.size >= 0 && writer.isIdle()) {
-      // Common case: stream straight into the tar, verifying as it goes.
-      const file = `${digestHex(info.digest)}.tar`;
-      const hash = new HashingStream(algorithm);
-      await this.writeOnce(file, async () => {
-        pipeline(stream, hash).catch(() => undefined); // errors end `hash` too
-        await writer.writeStream(file, info.size, hash);
-        checkBlob(this.where, info, {
-          digest: hash.digest(),
-          size: hash.bytes,
-        });
-      });
-      return {
-        file,
-        size: info.size,
-        ...(compression === 'none' ? { diffID: info.digest } : {}),
-      };
-    }
-    const spool = join(this.options.spoolDir, randomBytes(8).toString('hex'));
-    try {
-      const result = await spoolBlob(stream, algorithm, spool, gunzip);
-      checkBlob(this.where, info, result.raw);
-      const file = `${digestHex(result.stored.digest)}.tar`;
-      await this.writeOnce(file, () =>
-        writer.writeStream(file, result.stored.size, createReadStream(spool)),
-      );
-      const diffID =
-        compression === 'none' || gunzip ? result.stored.digest : undefined;
-      return {
-        file,
-        size: result.raw.size,
-        ...(diffID !== undefined ? { diffID } : {}),
-      };
-    } finally {
-      await rm(spool, { force: true });
-    }
-  }
-
-  /** Write `file` unless an earlier blob already produced the same entry. */
-  private async writeOnce(
-    file: string,
-    write: () => Promise<void>,
-  ): Promise<void> {
-    await this.options.writer.lock(async () => {
-      if (this.files.has(file)) return;
-      await write();
-      this.files.add(file);
-    });
   }
 
   async putManifest(
@@ -262,22 +175,7 @@ export class TarfileImageDestination implements ImageDestination {
       unknown
     >;
     const legacy = legacyLayers(diffIDs, layerFiles, configObject);
-    await this.options.writer.lock(async () => {
-      for (const layer of legacy) {
-        if (this.files.has(layer.id)) continue;
-        const w = this.options.writer;
-        await w.writeSymlink(
-          `${layer.id}/${LEGACY_LAYER_FILE}`,
-          `../${layer.layerFile}`,
-        );
-        await w.writeBytes(
-          `${layer.id}/${LEGACY_VERSION_FILE}`,
-          Buffer.from('1.0'),
-        );
-        await w.writeBytes(`${layer.id}/${LEGACY_CONFIG_FILE}`, layer.json);
-        this.files.add(layer.id);
-      }
-    });
+    await writeLegacyLayers(this.options.writer, this.files, legacy);
     this.topLayerID = legacy.at(-1)?.id ?? '';
     this.item = {
       Config: config.file,

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import { sha256Digest } from '../../../digest/digest.js';
+import {
+  LEGACY_CONFIG_FILE,
+  LEGACY_LAYER_FILE,
+  LEGACY_VERSION_FILE,
+} from './types.js';
+import type { TarStreamWriter } from './writer.js';
 
 /**
  * The pre-manifest.json docker save layout, still written for old
@@ -54,4 +60,27 @@ export function legacyLayers(
     parent = id;
   });
   return out;
+}
+
+/** Write the legacy directories not yet in the tar (`files` tracks entries written). */
+export async function writeLegacyLayers(
+  writer: TarStreamWriter,
+  files: Set<string>,
+  layers: LegacyLayer[],
+): Promise<void> {
+  await writer.lock(async () => {
+    for (const layer of layers) {
+      if (files.has(layer.id)) continue;
+      await writer.writeSymlink(
+        `${layer.id}/${LEGACY_LAYER_FILE}`,
+        `../${layer.layerFile}`,
+      );
+      await writer.writeBytes(
+        `${layer.id}/${LEGACY_VERSION_FILE}`,
+        Buffer.from('1.0'),
+      );
+      await writer.writeBytes(`${layer.id}/${LEGACY_CONFIG_FILE}`, layer.json);
+      files.add(layer.id);
+    }
+  });
 }

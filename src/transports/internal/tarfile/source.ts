@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { sha256Digest } from '../../../digest/digest.js';
 import { ImgsignError } from '../../../errors.js';
@@ -176,15 +175,23 @@ async function describeLayer(
   }
   // The manifest must state the size of what getBlob serves: count it.
   let size = 0;
-  await pipeline(
-    reader.index.open(entry),
-    createGunzip(),
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        cb();
-      },
-    }),
-  );
+  try {
+    await pipeline(
+      reader.index.open(entry),
+      createGunzip(),
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          size += chunk.length;
+          cb();
+        },
+      }),
+    );
+  } catch (err) {
+    throw new ImgsignError(
+      'INVALID_MANIFEST',
+      `archive ${reader.index.displayName}: layer ${entry.name} is not valid gzip: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
   return { entry, gzip: true, size };
 }
