@@ -36,7 +36,26 @@ const kindNames: Record<JsonKind, string> = {
 };
 
 export class PolicyWalker {
-  constructor(readonly source: string) {}
+  /**
+   * With `collected`, attempt() records errors and carries on (for
+   * `policy lint`, which reports every error); without, the first throws.
+   */
+  constructor(
+    readonly source: string,
+    readonly collected?: PolicyFormatError[],
+  ) {}
+
+  /** Run `fn`; when collecting, record a PolicyFormatError and return undefined. */
+  attempt<T>(fn: () => T): T | undefined {
+    if (!this.collected) return fn();
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof PolicyFormatError)) throw err;
+      this.collected.push(err);
+      return undefined;
+    }
+  }
 
   fail(path: JsonPath, pos: JsonPosition, message: string): never {
     throw new PolicyFormatError(

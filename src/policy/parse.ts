@@ -151,7 +151,12 @@ function parseRequirements(
       'the requirement list must not be empty (use [{"type":"reject"}] to reject)',
     );
   }
-  return node.items.map((item, i) => parseRequirement(w, item, [...path, i]));
+  const out: PolicyRequirements = [];
+  node.items.forEach((item, i) => {
+    const req = w.attempt(() => parseRequirement(w, item, [...path, i]));
+    if (req) out.push(req);
+  });
+  return out;
 }
 
 function parseScopes(
@@ -162,52 +167,78 @@ function parseScopes(
 ): TransportScopes {
   const scopes: TransportScopes = new Map();
   for (const e of w.object(node, path)) {
-    const problem = scopeProblem(transport, e.key);
-    if (problem !== undefined) {
-      w.fail(
-        [...path, e.key],
-        e.keyPos,
-        `invalid scope "${e.key}" for transport "${transport}": ${problem}`,
-      );
-    }
-    scopes.set(e.key, parseRequirements(w, e.value, [...path, e.key]));
+    w.attempt(() => {
+      const problem = scopeProblem(transport, e.key);
+      if (problem !== undefined) {
+        w.fail(
+          [...path, e.key],
+          e.keyPos,
+          `invalid scope "${e.key}" for transport "${transport}": ${problem}`,
+        );
+      }
+      scopes.set(e.key, parseRequirements(w, e.value, [...path, e.key]));
+    });
   }
   return scopes;
 }
 
 /** Parse policy.json bytes. `source` names the file in error messages. */
 export function parsePolicy(bytes: Buffer | string, source: string): Policy {
-  const w: PolicyWalker = new PolicyWalker(source);
+  return parseWith(new PolicyWalker(source), bytes);
+}
+
+/**
+ * Every error in a policy file (`policy lint`), as far as the structure
+ * allows: each scope and each requirement is checked even after an error
+ * in another. An empty list means the file is valid.
+ */
+export function lintPolicy(
+  bytes: Buffer | string,
+  source: string,
+): PolicyFormatError[] {
+  const errors: PolicyFormatError[] = [];
+  try {
+    parseWith(new PolicyWalker(source, errors), bytes);
+  } catch (err) {
+    if (!(err instanceof PolicyFormatError)) throw err;
+    errors.push(err);
+  }
+  return errors;
+}
+
+function parseWith(w: PolicyWalker, bytes: Buffer | string): Policy {
   let root: JsonNode;
   try {
     root = parseJsonWithPositions(bytes);
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
       throw new PolicyFormatError(
-        `invalid policy in ${source}: ${err.reason === 'unexpected end of JSON input' && err.pos.line === 1 && err.pos.column === 1 ? 'the file is empty' : `${err.reason}`} (line ${err.pos.line}, column ${err.pos.column})`,
+        `invalid policy in ${w.source}: ${err.reason === 'unexpected end of JSON input' && err.pos.line === 1 && err.pos.column === 1 ? 'the file is empty' : `${err.reason}`} (line ${err.pos.line}, column ${err.pos.column})`,
       );
     }
     throw err;
   }
   const f = w.fields(root, [], ['default', 'transports']);
   const def = f.get('default');
-  if (!def) {
-    w.fail(
-      [],
-      root,
-      'missing required key "default" (the fallback requirements)',
-    );
-  }
-  const policy: Policy = {
-    default: parseRequirements(w, def.value, ['default']),
-    transports: new Map(),
-  };
+  const policy: Policy = { default: [], transports: new Map() };
+  w.attempt(() => {
+    if (!def) {
+      w.fail(
+        [],
+        root,
+        'missing required key "default" (the fallback requirements)',
+      );
+    }
+    policy.default = parseRequirements(w, def.value, ['default']);
+  });
   const transports = f.get('transports');
   if (transports) {
     for (const e of w.object(transports.value, ['transports'])) {
-      policy.transports.set(
-        e.key,
-        parseScopes(w, e.key, e.value, ['transports', e.key]),
+      w.attempt(() =>
+        policy.transports.set(
+          e.key,
+          parseScopes(w, e.key, e.value, ['transports', e.key]),
+        ),
       );
     }
   }

@@ -17,6 +17,11 @@ export interface UnparsedImage {
   signatures(): Promise<Buffer[]>;
   /** Where signatures were looked for (a lookaside URL, a directory), for messages. */
   signatureSource?: string;
+  /**
+   * Set when this is one instance of a manifest list: the manifest must have
+   * this digest (instead of any digest in the reference).
+   */
+  instanceDigest?: string;
 }
 
 /**
@@ -43,16 +48,21 @@ export function staticImage(
   };
 }
 
-/** The top-level manifest and signatures of an opened ImageSource. */
+/**
+ * The manifest and signatures of an opened ImageSource: the top level, or
+ * with `instanceDigest` one instance of a manifest list.
+ */
 export function imageFromSource(
   src: ImageSource,
   signatureSource?: string,
+  instanceDigest?: string,
 ): UnparsedImage {
   return {
     reference: src.reference,
-    manifest: () => src.getManifest(),
-    signatures: () => src.getSignatures(),
+    manifest: () => src.getManifest(instanceDigest),
+    signatures: () => src.getSignatures(instanceDigest),
     ...(signatureSource !== undefined ? { signatureSource } : {}),
+    ...(instanceDigest !== undefined ? { instanceDigest } : {}),
   };
 }
 
@@ -65,7 +75,8 @@ export function imageFromSource(
 export function cachedImage(image: UnparsedImage): UnparsedImage {
   let manifest: Promise<ManifestBlob> | undefined;
   let signatures: Promise<Buffer[]> | undefined;
-  const expected = image.reference.dockerReference()?.digest;
+  const expected =
+    image.instanceDigest ?? image.reference.dockerReference()?.digest;
   return {
     reference: image.reference,
     manifest: () => {
@@ -79,7 +90,7 @@ export function cachedImage(image: UnparsedImage): UnparsedImage {
           }
           throw new ImgsignError(
             'DIGEST_MISMATCH',
-            `the manifest does not match the digest in the reference: expected ${expected}, got ${actual}`,
+            `the manifest does not match the digest ${image.instanceDigest !== undefined ? 'of the list instance' : 'in the reference'}: expected ${expected}, got ${actual}`,
           );
         }
         return m;
@@ -92,6 +103,9 @@ export function cachedImage(image: UnparsedImage): UnparsedImage {
     },
     ...(image.signatureSource !== undefined
       ? { signatureSource: image.signatureSource }
+      : {}),
+    ...(image.instanceDigest !== undefined
+      ? { instanceDigest: image.instanceDigest }
       : {}),
   };
 }
