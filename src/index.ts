@@ -33,3 +33,17 @@ export { newPGPSigner } from './signature/pgp/signer.js';
 export { newGPGSigner } from './signature/pgp/gpg-signer.js';
 export * from './keys/resolve.js';
 export { Keyring, keyringDir } from './keys/keyring.js';
+export { dockerArchiveTransport } from './transports/docker-archive/transport.js';
+export {
+  parseDockerArchiveReference,
+  DockerArchiveReference,
+} from './transports/docker-archive/reference.js';
+export { dockerDaemonTransport } from './transports/docker-daemon/transport.js';
+export {
+  parseDockerDaemonReference,
+  DockerDaemonReference,
+} from './transports/docker-daemon/reference.js';
+export {
+  DockerEngineClient,
+  DEFAULT_DOCKER_HOST,
+} from './transports/docker-daemon/client.js';
