@@ -81,7 +81,16 @@ export class Keyring {
       const path = join(this.keysDir, name);
       const blob = await readBoundedFile(path, MAX_KEY_FILE_BYTES, 'key file');
       const [material] = await readKeyMaterial(blob, `key file ${path}`);
-      if (material) entries.push({ ...material, hasSecret: secrets.has(fpr) });
+      if (material === undefined) continue;
+      let isEncrypted = false;
+      if (secrets.has(fpr)) {
+        const [secret] = await readKeyMaterial(
+          await this.readSecret(fpr),
+          `secret key file for ${fpr}`,
+        );
+        isEncrypted = secret?.isEncrypted ?? false;
+      }
+      entries.push({ ...material, isEncrypted, hasSecret: secrets.has(fpr) });
     }
     return entries;
   }

@@ -1,0 +1,325 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { signatureFixtures } from '../helpers/paths.js';
+import { describeWithPeers } from '../helpers/peers.js';
+
+/**
+ * Interop with the reference tools, both directions (issue 2 §5): keys made
+ * by `gpg --batch --gen-key` sign with skopeo and imgsign verifies; imgsign
+ * signs and skopeo standalone-verify and gpg --verify accept. Debian's
+ * skopeo 1.9 rejects subkey signatures, so the gpg keys sign with their
+ * primary key (Key-Usage: sign, no subkey).
+ */
+const run = promisify(execFile);
+const MANIFEST = join(signatureFixtures, 'image.manifest.json');
+const DIGEST =
+  'sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55';
+const REF = 'quay.io/imgsign/interop:1.0';
+
+interface GpgKeyCase {
+  name: string;
+  keyParams: string;
+  passphrase?: string;
+}
+
+const cases: GpgKeyCase[] = [
+  {
+    name: 'RSA without passphrase',
+    keyParams: 'Key-Type: RSA\nKey-Length: 2048',
+  },
+  {
+    name: 'RSA with passphrase',
+    keyParams: 'Key-Type: RSA\nKey-Length: 2048',
+    passphrase: 'rsa pass phrase',
+  },
+  {
+    name: 'Ed25519 without passphrase',
+    keyParams: 'Key-Type: EDDSA\nKey-Curve: ed25519',
+  },
+  {
+    name: 'Ed25519 with passphrase',
+    keyParams: 'Key-Type: EDDSA\nKey-Curve: ed25519',
+    passphrase: 'ed pass phrase',
+  },
+];
+
+const dirs: string[] = [];
+async function scratch(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'isg-'));
+  dirs.push(d);
+  return d;
+}
+
+async function gpg(home: string, args: string[]): Promise<string> {
+  const { stdout } = await run('gpg', ['--batch', '--no-tty', ...args], {
+    env: { ...process.env, GNUPGHOME: home },
+  });
+  return stdout;
+}
+
+async function makeGpgKey(
+  c: GpgKeyCase,
+  email: string,
+): Promise<{ home: string; fpr: string; pwFile?: string }> {
+  const home = await scratch();
+  const params = join(home, 'params');
+  await writeFile(
+    params,
+    `${c.keyParams}\nKey-Usage: sign\nName-Real: Interop ${c.name}\nName-Email: ${email}\nExpire-Date: 0\n` +
+      (c.passphrase !== undefined
+        ? `Passphrase: ${c.passphrase}\n`
+        : '%no-protection\n') +
+      '%commit\n',
+  );
+  await gpg(home, ['--pinentry-mode', 'loopback', '--gen-key', params]);
+  const listing = await gpg(home, [
+    '--with-colons',
+    '--list-secret-keys',
+    email,
+  ]);
+  const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
+  if (fpr === undefined) throw new Error(`no key made: ${listing}`);
+  if (c.passphrase === undefined) return { home, fpr };
+  const pwFile = join(home, 'pw');
+  await writeFile(pwFile, `${c.passphrase}\n`);
+  return { home, fpr, pwFile };
+}
+
+afterAll(async () => {
+  for (const d of dirs) {
+    await run('gpgconf', ['--homedir', d, '--kill', 'gpg-agent']).catch(
+      () => undefined,
+    );
+    await rm(d, { recursive: true, force: true });
+  }
+});
+
+describeWithPeers(
+  'signing interop with gpg and skopeo',
+  ['gpg', 'skopeo'],
+  () => {
+    describe.each(cases)('a gpg-made $name key', (c) => {
+      let key: { home: string; fpr: string; pwFile?: string };
+      let work: string;
+      const email = `interop-${cases.indexOf(c)}@example.com`;
+      beforeAll(async () => {
+        key = await makeGpgKey(c, email);
+        work = await scratch();
+      });
+      const pwArgs = (): string[] =>
+        key.pwFile !== undefined ? ['--passphrase-file', key.pwFile] : [];
+
+      it('signs with skopeo standalone-sign and imgsign standalone-verify accepts', async () => {
+        const sig = join(work, 'skopeo.sig');
+        await run(
+          'skopeo',
+          ['standalone-sign', ...pwArgs(), MANIFEST, REF, key.fpr, '-o', sig],
+          {
+            env: { ...process.env, GNUPGHOME: key.home },
+          },
+        );
+        // Trusted keys from GnuPG's public keyring ...
+        const fromGpg = await runCli(
+          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
+          {
+            env: {
+              GNUPGHOME: key.home,
+              IMGSIGN_HOME: join(work, 'empty-keyring'),
+            },
+          },
+        );
+        expect(fromGpg.stderr).toBe('');
+        expect(fromGpg.stdout.trim()).toBe(
+          `Signature verified using fingerprint ${key.fpr}, digest ${DIGEST}`,
+        );
+        expect(fromGpg.code).toBe(0);
+        // ... and from an exported public key file with "any".
+        const pub = join(work, 'pub.gpg');
+        await writeFile(
+          pub,
+          await run('gpg', ['--batch', '--export', key.fpr], {
+            env: { ...process.env, GNUPGHOME: key.home },
+            encoding: 'buffer',
+          }).then((r) => r.stdout),
+        );
+        const fromFile = await runCli(
+          [
+            'standalone-verify',
+            MANIFEST,
+            REF,
+            'any',
+            sig,
+            '--public-key-file',
+            pub,
+          ],
+          {
+            env: {
+              GNUPGHOME: join(work, 'no-gnupg'),
+              IMGSIGN_HOME: join(work, 'empty-keyring'),
+            },
+          },
+        );
+        expect(fromFile.code).toBe(0);
+        // A different expected identity is refused.
+        const other = await runCli(
+          [
+            'standalone-verify',
+            MANIFEST,
+            'quay.io/imgsign/other:1.0',
+            key.fpr,
+            sig,
+          ],
+          {
+            env: {
+              GNUPGHOME: key.home,
+              IMGSIGN_HOME: join(work, 'empty-keyring'),
+            },
+          },
+        );
+        expect(other.stderr).toMatch(/not "quay.io\/imgsign\/other:1.0"/);
+        expect(other.code).toBe(1);
+        expect(other.stderr).toMatch(/not "quay.io\/imgsign\/other:1.0"/);
+      });
+
+      it('signs through GnuPG with imgsign and skopeo and gpg accept the signature', async () => {
+        const sig = join(work, 'imgsign-gpg.sig');
+        const signed = await runCli(
+          ['standalone-sign', MANIFEST, REF, email, '-o', sig, ...pwArgs()],
+          {
+            env: {
+              GNUPGHOME: key.home,
+              IMGSIGN_HOME: join(work, 'empty-keyring'),
+            },
+          },
+        );
+        expect(signed.stderr).toBe('');
+        expect(signed.code).toBe(0);
+        const { stdout } = await run(
+          'skopeo',
+          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
+          {
+            env: { ...process.env, GNUPGHOME: key.home },
+          },
+        );
+        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
+        const verify = await run(
+          'gpg',
+          ['--batch', '--status-fd', '1', '--verify', sig],
+          {
+            env: { ...process.env, GNUPGHOME: key.home },
+          },
+        );
+        expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${key.fpr}`));
+      });
+
+      it('signs with the key imported into the imgsign keyring, and skopeo and gpg accept it', async () => {
+        const keyring = join(work, 'keyring');
+        const env = { GNUPGHOME: key.home, IMGSIGN_HOME: keyring };
+        const imported = await runCli(
+          ['key', 'import', '--from-gpg', key.fpr, ...pwArgs(), '--json'],
+          { env },
+        );
+        expect(imported.code).toBe(0);
+        expect(JSON.parse(imported.stdout)[0]).toMatchObject({
+          fingerprint: key.fpr,
+          hasSecret: true,
+          encrypted: c.passphrase !== undefined,
+        });
+        const sig = join(work, 'imgsign-keyring.sig');
+        // The gpg home is hidden so that the key can only come from the imgsign keyring.
+        const signed = await runCli(
+          ['standalone-sign', MANIFEST, REF, key.fpr, '-o', sig, ...pwArgs()],
+          {
+            env: { GNUPGHOME: join(work, 'no-gnupg'), IMGSIGN_HOME: keyring },
+          },
+        );
+        expect(signed.stderr).toBe('');
+        expect(signed.code).toBe(0);
+        const { stdout } = await run(
+          'skopeo',
+          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
+          {
+            env: { ...process.env, GNUPGHOME: key.home },
+          },
+        );
+        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
+        const verify = await run(
+          'gpg',
+          ['--batch', '--status-fd', '1', '--verify', sig],
+          {
+            env: { ...process.env, GNUPGHOME: key.home },
+          },
+        );
+        expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${key.fpr}`));
+      });
+    });
+
+    describe.each([
+      ['ed25519', undefined],
+      ['rsa4096', 'generated pass'],
+    ])('an imgsign-generated %s key (passphrase: %s)', (type, passphrase) => {
+      it('signs so that skopeo standalone-verify and gpg --verify accept', async () => {
+        const work = await scratch();
+        const gnupg = await scratch();
+        const env = {
+          IMGSIGN_HOME: join(work, 'keyring'),
+          GNUPGHOME: gnupg,
+          PW: passphrase ?? '',
+        };
+        const email = `gen-${type}@example.com`;
+        const pwArgs =
+          passphrase !== undefined ? ['--passphrase-env', 'PW'] : [];
+        const gen = await runCli(
+          [
+            'key',
+            'generate',
+            '--name',
+            'Gen',
+            '--email',
+            email,
+            '--type',
+            type,
+            ...pwArgs,
+            '--json',
+          ],
+          { env },
+        );
+        expect(gen.code).toBe(0);
+        const fpr = (JSON.parse(gen.stdout) as { fingerprint: string })
+          .fingerprint;
+        const sig = join(work, 'sig');
+        const signed = await runCli(
+          ['standalone-sign', MANIFEST, REF, email, '-o', sig, ...pwArgs],
+          { env },
+        );
+        expect(signed.stderr).toBe('');
+        const exported = await runCli(['key', 'export', email, '--armor'], {
+          env,
+        });
+        const pub = join(work, 'pub.asc');
+        await writeFile(pub, exported.stdout);
+        await gpg(gnupg, ['--import', pub]);
+        const { stdout } = await run(
+          'skopeo',
+          ['standalone-verify', MANIFEST, REF, fpr, sig],
+          {
+            env: { ...process.env, GNUPGHOME: gnupg },
+          },
+        );
+        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
+        const decrypted = await run('gpg', ['--batch', '--decrypt', sig], {
+          env: { ...process.env, GNUPGHOME: gnupg },
+        });
+        expect(
+          JSON.parse(decrypted.stdout).critical.identity['docker-reference'],
+        ).toBe(REF);
+        expect((await readFile(sig))[0]).not.toBe(0x2d); // binary, never armored
+      });
+    });
+  },
+);
