@@ -1,12 +1,11 @@
-import { sha256Digest } from '../digest/digest.js';
+import { manifestDigest, matchesDigest } from './digest.js';
 
 /**
- * The digest of manifest bytes (SPEC §2). Delegates to manifest/digest.ts
- * once that lands (it also handles signed schema1); until then plain sha256
- * over the exact bytes, which is correct for every type imgsign writes.
+ * The digest of manifest bytes (SPEC §2), via manifest/digest.ts: sha256 of
+ * the exact bytes, or of the JWS payload for signed schema1.
  */
 export function computeManifestDigest(bytes: Buffer): string {
-  return sha256Digest(bytes);
+  return manifestDigest(bytes);
 }
 
 /** Whether `bytes` are the manifest named by `expected` (exact string compare). */
@@ -14,5 +13,5 @@ export function manifestMatchesDigest(
   bytes: Buffer,
   expected: string,
 ): boolean {
-  return computeManifestDigest(bytes) === expected;
+  return matchesDigest(bytes, expected);
 }
