@@ -162,7 +162,9 @@ export class ArchiveIndex {
   }
 }
 
-type TarEntry = AsyncIterable<Buffer> & { header: tar.Header };
+/** tar-stream's entry stream: `offset` is where the entry's (last) 512-byte header starts. */
+type TarEntry = AsyncIterable<Buffer> & { header: tar.Header; offset: number };
+const TAR_BLOCK = 512;
 
 async function recordEntry(
   fh: Awaited<ReturnType<typeof open>>,
@@ -176,9 +178,11 @@ async function recordEntry(
     throw unsafePath(archive, `duplicate entry ${JSON.stringify(name)}`);
   }
   const size = header.size;
-  // tar-stream 3 reports where each entry's data starts; we check it
-  // against the file below rather than trusting an undocumented field.
-  const offset = (header as { byteOffset?: unknown }).byteOffset;
+  // Data follows the entry's header block (pax/GNU long-name records come
+  // before that header). Checked against the file below, so a tar-stream
+  // that reports offsets differently fails closed instead of serving
+  // the wrong bytes.
+  const offset = entry.offset + TAR_BLOCK;
   let first: Buffer | undefined;
   for await (const chunk of entry) {
     first ??= chunk.subarray(0, 64);
@@ -187,16 +191,15 @@ async function recordEntry(
     name,
     type: entryType(header.type),
     size: dataSize(header.type, size),
-    offset: typeof offset === 'number' ? offset : -1,
+    offset,
   };
   if (record.type === 'file' && record.size > 0) {
     const check = Buffer.alloc(first?.length ?? 0);
-    if (record.offset >= 0)
-      await fh.read(check, 0, check.length, offset as number);
-    if (record.offset < 0 || first === undefined || !check.equals(first)) {
+    await fh.read(check, 0, check.length, offset);
+    if (first === undefined || !check.equals(first)) {
       throw new ImgsignError(
         'UNSUPPORTED',
-        `archive ${archive}: cannot locate the data of ${JSON.stringify(name)} in the file (tar-stream offsets unavailable)`,
+        `archive ${archive}: cannot locate the data of ${JSON.stringify(name)} in the file (unexpected tar layout)`,
       );
     }
   }
