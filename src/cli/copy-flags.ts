@@ -101,6 +101,19 @@ export const copyFlags = {
     min: 1,
     max: 64,
   }),
+  policy: Flags.string({
+    description:
+      'policy.json the source must satisfy (default: ~/.config/containers/policy.json, /etc/containers/policy.json, the shipped default)',
+    helpValue: 'FILE',
+  }),
+  'insecure-policy': Flags.boolean({
+    description: 'Accept any source image without consulting a policy',
+    default: false,
+  }),
+  'registries.d': Flags.string({
+    description: 'registries.d directory (where registry signatures live)',
+    helpValue: 'DIR',
+  }),
   'dry-run': Flags.boolean({
     description:
       'Report what would be copied (digest kept or changed, signatures that travel) without writing',
@@ -115,6 +128,7 @@ export const COPY_BOOLEAN_FLAGS = [
   'dest-tls-verify',
   'quiet',
   'dry-run',
+  'insecure-policy',
 ];
 export const COPY_NEGATABLE_FLAGS = ['src-tls-verify', 'dest-tls-verify'];
 

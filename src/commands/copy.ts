@@ -11,7 +11,11 @@ import {
 } from '../cli/copy-flags.js';
 import { TtyCopyProgress } from '../cli/copy-progress.js';
 import { copyImage } from '../copy/copy.js';
-import type { CopyResult } from '../copy/types.js';
+import type { CopyOptions, CopyResult } from '../copy/types.js';
+import { PolicyRequirementError } from '../errors.js';
+import { PolicyContext } from '../policy/context.js';
+import { loadPolicy } from '../policy/load.js';
+import { imageFromSource } from '../policy/unparsed-image.js';
 import { parseImageName } from '../transports/all.js';
 
 export function describeCopyResult(r: CopyResult): string {
@@ -25,6 +29,34 @@ export function describeCopyResult(r: CopyResult): string {
   const instances =
     r.instances.length > 0 ? `, ${r.instances.length} images` : '';
   return `${verb} ${r.source} to ${r.destination}: ${digest} (${blobs}${instances}, ${sigs})`;
+}
+
+/** The policy check skopeo runs on every image it copies (SPEC §3), as a copy hook. */
+async function policyHook(
+  flags: { policy?: string | undefined; 'insecure-policy': boolean },
+  homeDir: string | undefined,
+): Promise<CopyOptions['verifySource']> {
+  const loaded = await loadPolicy({
+    ...(flags.policy !== undefined ? { path: flags.policy } : {}),
+    insecure: flags['insecure-policy'],
+    ...(homeDir !== undefined ? { homeDir } : {}),
+  });
+  const context = new PolicyContext(loaded.policy);
+  return async (src, _manifest, instanceDigest) => {
+    try {
+      await context.assertAllowed(
+        imageFromSource(src, undefined, instanceDigest),
+      );
+    } catch (err) {
+      if (err instanceof PolicyRequirementError) {
+        throw new PolicyRequirementError(
+          `Source image rejected by ${loaded.source}: ${err.message}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  };
 }
 
 export default class Copy extends ImgsignCommand {
@@ -59,6 +91,10 @@ Blobs stream with their digest and size verified; nothing is committed at the de
     );
     const { args, flags } = await this.parse(Copy, argv);
     const base = copySystemContext();
+    if (flags['registries.d'] !== undefined) {
+      base.registriesDirPath = flags['registries.d'];
+    }
+    const verifySource = await policyHook(flags, base.homeDir);
     const quiet = flags.quiet || this.jsonEnabled();
     const progress =
       !quiet && process.stderr.isTTY
@@ -79,6 +115,7 @@ Blobs stream with their digest and size verified; nothing is committed at the de
       jobs: flags.jobs,
       retryTimes: flags['retry-times'],
       dryRun: flags['dry-run'],
+      ...(verifySource ? { verifySource } : {}),
       ...(progress ? { progress } : {}),
     });
     if (!quiet) this.log(describeCopyResult(result));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDirImage, sha256 } from '../fixtures/make-images.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/paths.js';
+import { signatureFixtures, tempDir } from '../helpers/paths.js';
 
 describe('imgsign copy', () => {
   it('copies dir: → oci: and prints only the result line when not on a TTY', async () => {
@@ -122,6 +122,50 @@ describe('imgsign copy', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown transport "nope"/);
     expect((await runCli(['copy', 'dir:/tmp/x'])).code).toBe(2);
+  });
+
+  it('enforces the policy on the source before copying (exit 1, nothing written)', async () => {
+    const t = await tempDir();
+    await makeDirImage(join(t, 's'));
+    const policy = join(t, 'policy.json');
+    await writeFile(
+      policy,
+      JSON.stringify({
+        default: [{ type: 'insecureAcceptAnything' }],
+        transports: {
+          dir: {
+            [join(t, 's')]: [
+              {
+                type: 'signedBy',
+                keyType: 'GPGKeys',
+                keyPath: join(signatureFixtures, 'public-key.gpg'),
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const r = await runCli([
+      'copy',
+      '--policy',
+      policy,
+      `dir:${t}/s`,
+      `dir:${t}/d`,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^imgsign: Source image rejected by .*policy\.json: .*signature/,
+    );
+    expect((await readdir(t)).sort()).toEqual(['policy.json', 's']);
+    const ok = await runCli([
+      'copy',
+      '--policy',
+      policy,
+      '--insecure-policy=true',
+      `dir:${t}/s`,
+      `dir:${t}/d`,
+    ]);
+    expect(ok.code).toBe(0);
   });
 
   it('documents skopeo-compatible flags in --help', async () => {
