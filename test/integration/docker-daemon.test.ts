@@ -126,6 +126,46 @@ describeWithPeers('docker-daemon: against podman', ['podman', 'skopeo'], () => {
     }
   });
 
+  it('fails the commit when the engine refuses the image, and closes cleanly', async () => {
+    // A gzip layer is passed through compressed, so only the engine can
+    // notice that it does not decompress to the config's DiffID.
+    const image = await makeImage([{ 'r.txt': 'real' }], { gzip: true });
+    const other = await makeImage([{ 'o.txt': 'other' }], { gzip: true });
+    const layer = other.layers[0]!;
+    const manifest = JSON.parse(image.manifest.toString()) as {
+      layers: { digest: string; size: number }[];
+    };
+    manifest.layers = [
+      {
+        ...manifest.layers[0]!,
+        digest: layer.digest,
+        size: layer.bytes.length,
+      },
+    ];
+    const ref = parseDockerDaemonReference('example.com/imgsign/refused:v1');
+    const dest = await ref.newImageDestination(sys);
+    await dest.putBlob(
+      Readable.from([image.config.bytes]),
+      { digest: image.config.digest, size: image.config.bytes.length },
+      { isConfig: true },
+    );
+    await dest.putBlob(Readable.from([layer.bytes]), {
+      digest: layer.digest,
+      size: layer.bytes.length,
+    });
+    await dest.putManifest({
+      bytes: Buffer.from(JSON.stringify(manifest)),
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    });
+    await expect(dest.commit()).rejects.toThrow(
+      /docker engine at .*(refused|HTTP 500)/,
+    );
+    await dest.close();
+    await expect(ref.newImageSource(sys)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
   it('loads nothing when closed without commit', async () => {
     const image = await makeImage([{ 'x.txt': 'never' }]);
     const ref = parseDockerDaemonReference('example.com/imgsign/aborted:v1');

@@ -21,6 +21,7 @@ const NO_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10 };
 export class DockerEngineClient {
   private readonly agent: Agent;
   private readonly origin: string;
+  private closed = false;
 
   constructor(readonly host: string = DEFAULT_DOCKER_HOST) {
     if (host.startsWith('unix://')) {
@@ -93,7 +94,10 @@ export class DockerEngineClient {
     return messages;
   }
 
+  /** Release the connection pool (safe to call more than once). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.agent.close();
   }
 
