@@ -449,3 +449,23 @@ describe('parsePolicy rejects', () => {
     expect(parseError('null').message).toContain('must be an object, not null');
   });
 });
+
+describe('lintPolicy', () => {
+  it('reports every error in scopes and requirements, each with its line', async () => {
+    const { lintPolicy } = await import('../../../src/policy/parse.js');
+    const text = [
+      '{"default": [],',
+      ' "transports": {"dir": {"rel": [{"type": "reject"}],',
+      '   "/ok": [{"type": "reject", "x": 1}, {"type": "insecureAcceptAnything"}]},',
+      '  "docker": {"a.com": [{"type": "signedBy", "keyType": "GPGKeys"}]}}}',
+    ].join('\n');
+    const errors = lintPolicy(text, 'p.json').map((e) => e.message);
+    expect(errors).toEqual([
+      'invalid policy in p.json at default (line 1): the requirement list must not be empty (use [{"type":"reject"}] to reject)',
+      'invalid policy in p.json at transports.dir.rel (line 2): invalid scope "rel" for transport "dir": must be an absolute path',
+      'invalid policy in p.json at transports.dir["/ok"][0].x (line 3): unknown key "x" (allowed here: type)',
+      'invalid policy in p.json at transports.docker["a.com"][0] (line 4): exactly one of keyPath, keyPaths and keyData must be specified; none is present',
+    ]);
+    expect(lintPolicy(readFileSync(fixturePath), fixturePath)).toEqual([]);
+  });
+});
