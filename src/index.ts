@@ -47,3 +47,54 @@ export {
   DockerEngineClient,
   DEFAULT_DOCKER_HOST,
 } from './transports/docker-daemon/client.js';
+export {
+  parseImageName,
+  knownTransports,
+  transportByName,
+} from './transports/all.js';
+export { dirTransport, DirReference } from './transports/dir/transport.js';
+export { ociTransport, OciReference } from './transports/oci/transport.js';
+export {
+  ociArchiveTransport,
+  OciArchiveReference,
+} from './transports/oci-archive/transport.js';
+export { copyImage } from './copy/copy.js';
+export type * from './copy/types.js';
+export { guessManifestMediaType } from './manifest/guess.js';
+export {
+  parseManifest,
+  type ParsedManifest,
+  type ImageManifest,
+  type ManifestList,
+  type ListInstance,
+  type Platform,
+} from './manifest/parse.js';
+export {
+  chooseInstance,
+  currentPlatform,
+  type PlatformChoice,
+} from './manifest/platform.js';
+export { convertImageManifest } from './manifest/convert.js';
+export {
+  inspectImage,
+  rawManifestOrConfig,
+  type InspectOutput,
+} from './manifest/inspect.js';
+export { MediaType, isManifestListType } from './manifest/media-types.js';
+export type * from './policy/types.js';
+export type * from './policy/result.js';
+export { parsePolicy, lintPolicy } from './policy/parse.js';
+export {
+  loadPolicy,
+  loadPolicyFile,
+  insecureAcceptAnythingPolicy,
+} from './policy/load.js';
+export { PolicyContext } from './policy/context.js';
+export { requirementsFor } from './policy/evaluate.js';
+export { matchesSignedIdentity } from './policy/reference-match.js';
+export {
+  staticImage,
+  imageFromSource,
+  type UnparsedImage,
+} from './policy/unparsed-image.js';
+export { verifyImages } from './policy/verify-images.js';
