@@ -99,6 +99,7 @@ export function readPackets(data: Buffer): RawPacket[] {
 }
 
 function decompress(body: Buffer): Buffer {
+  if (body.length < 2) throw malformed('truncated compressed packet');
   const algo = body[0];
   const rest = body.subarray(1);
   const opts = { maxOutputLength: MAX_DECOMPRESSED_BYTES };

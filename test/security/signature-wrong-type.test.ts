@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateKeyMaterial } from '../../src/signature/pgp/keys.js';
+import { newPGPSigner } from '../../src/signature/pgp/signer.js';
+import { newPGPVerifier } from '../../src/signature/pgp/verifier.js';
+import { verifyDockerManifestSignature } from '../../src/signature/simple.js';
+import { signatureFixtures } from '../helpers/paths.js';
+
+const M = readFileSync(join(signatureFixtures, 'image.manifest.json'));
+const D =
+  'sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55';
+
+/** Verdict on a hostile payload that a trusted key really signed. */
+async function trustedSigner(): Promise<(payload: string) => Promise<unknown>> {
+  const key = await generateKeyMaterial({
+    name: 'Signs hostile payloads',
+    email: 'p@example.com',
+    type: 'ed25519',
+  });
+  const signer = await newPGPSigner(key.secretKey!, undefined);
+  const verifier = await newPGPVerifier([key.publicKey]);
+  return async (payload) =>
+    verifyDockerManifestSignature(
+      await signer.sign(Buffer.from(payload)),
+      M,
+      'testing/manifest:latest',
+      verifier,
+      [key.fingerprint],
+    );
+}
+const IDENTITY = '"identity":{"docker-reference":"testing/manifest:latest"}';
+const IMAGE = `"image":{"docker-manifest-digest":"${D}"}`;
+const TYPE = '"type":"atomic container signature"';
+
+describe('when critical.type is not "atomic container signature"', async () => {
+  const verdict = await trustedSigner();
+  it.each([
+    [
+      'another string',
+      '"cosign container image signature"',
+      /critical\.type is "cosign container image signature"/,
+    ],
+    [
+      'a different case',
+      '"Atomic Container Signature"',
+      /critical\.type is "Atomic Container Signature"/,
+    ],
+    ['a number', '1', /critical\.type must be a string, not number/],
+    ['an object', '{}', /critical\.type must be a string, not object/],
+  ])('rejects %s', async (_, type, message) => {
+    await expect(
+      verdict(
+        `{"critical":{${IDENTITY},${IMAGE},"type":${type}},"optional":{}}`,
+      ),
+    ).rejects.toThrow(message);
+  });
+  it('rejects wrong JSON types for the other critical fields', async () => {
+    await expect(
+      verdict(
+        `{"critical":{"identity":{"docker-reference":1},${IMAGE},${TYPE}},"optional":{}}`,
+      ),
+    ).rejects.toThrow(/docker-reference must be a string, not number/);
+    await expect(
+      verdict(
+        `{"critical":{${IDENTITY},"image":{"docker-manifest-digest":["${D}"]},${TYPE}},"optional":{}}`,
+      ),
+    ).rejects.toThrow(/docker-manifest-digest must be a string, not array/);
+    await expect(verdict(`{"critical":[],"optional":{}}`)).rejects.toThrow(
+      /field critical must be a JSON object, not array/,
+    );
+    await expect(
+      verdict(
+        `{"critical":{${IDENTITY},${IMAGE},${TYPE}},"optional":{"timestamp":"yesterday"}}`,
+      ),
+    ).rejects.toThrow(/optional\.timestamp must be a number/);
+    await expect(
+      verdict(
+        `{"critical":{${IDENTITY},${IMAGE},${TYPE}},"optional":{"timestamp":0.5}}`,
+      ),
+    ).rejects.toThrow(/optional\.timestamp 0\.5 is not a 64-bit integer/);
+    await expect(
+      verdict(
+        `{"critical":{${IDENTITY},${IMAGE},${TYPE}},"optional":{"creator":7}}`,
+      ),
+    ).rejects.toThrow(/optional\.creator must be a string/);
+  });
+});
