@@ -53,9 +53,16 @@ function describe(v: ImageVerification): string[] {
   if (v.pinnedReference) lines.push(`  deploy: ${v.pinnedReference}`);
   else if (v.manifestDigest)
     lines.push(`  manifest digest: ${v.manifestDigest}`);
+  if (v.instances && v.allowed) {
+    lines.push(
+      `  the accepted manifest list pins all ${v.instances.length} instances; their own signatures:`,
+    );
+  } else if (v.instances) {
+    lines.push(`  instances, on their own signatures:`);
+  }
   for (const i of v.instances ?? []) {
     lines.push(
-      `  instance ${i.digest}${i.platform ? ` (${i.platform})` : ''}: ${i.allowed ? 'covered by its own signatures' : `covered only by the list's signature (${i.reason})`}`,
+      `    ${i.digest}${i.platform ? ` (${i.platform})` : ''}: ${i.allowed ? 'accepted' : `not accepted: ${i.reason}`}`,
     );
   }
   return lines;

@@ -141,15 +141,18 @@ async function verifyOne(
       if (docker && ref.transport.name === 'docker') {
         out.pinnedReference = `${referenceName(docker)}@${out.manifestDigest}`;
       }
-      if (isManifestListType(m.mediaType)) {
-        out.instances = await instanceCoverage(
-          src,
-          m.bytes,
-          m.mediaType,
-          options,
-          signatureSource,
-        );
-      }
+    }
+    // Multi-arch: which instances carry accepted signatures of their own
+    // (reported also when the list itself is rejected).
+    const list = await img.manifest().catch(() => undefined);
+    if (list && isManifestListType(list.mediaType)) {
+      out.instances = await instanceCoverage(
+        src,
+        list.bytes,
+        list.mediaType,
+        options,
+        signatureSource,
+      );
     }
     return out;
   } catch (err) {

@@ -168,3 +168,67 @@ describe('imgsign verify', () => {
     );
   });
 });
+
+describe('imgsign verify on a multi-arch image', () => {
+  it('reports which instances carry accepted signatures of their own', async () => {
+    const { readFile, mkdir, copyFile } = await import('node:fs/promises');
+    const { createHash } = await import('node:crypto');
+    const sha = (b: Buffer) =>
+      `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const a = await readFile(join(F, 'image.manifest.json'));
+    const b = Buffer.concat([a, Buffer.from('\n')]);
+    const dir = join(await tempDir(), 'multi');
+    await mkdir(dir);
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+            size: a.length,
+            digest: sha(a),
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
+          {
+            mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+            size: b.length,
+            digest: sha(b),
+            platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+          },
+        ],
+      }),
+    );
+    await writeFile(join(dir, 'version'), 'Directory Transport Version: 1.1\n');
+    await writeFile(join(dir, 'manifest.json'), list);
+    await writeFile(join(dir, `${sha(a).slice(7)}.manifest.json`), a);
+    await writeFile(join(dir, `${sha(b).slice(7)}.manifest.json`), b);
+    await copyFile(
+      join(F, 'dir-img-valid/signature-1'),
+      join(dir, `${sha(a).slice(7)}.signature-1`),
+    );
+    const p = await policyFile();
+    const r = await runCli(['verify', '--policy', p, `dir:${dir}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`REJECTED dir:${dir}`);
+    expect(r.stdout).toContain('  instances, on their own signatures:');
+    expect(r.stdout).toContain(`    ${sha(a)} (linux/amd64): accepted`);
+    expect(r.stdout).toContain(
+      `    ${sha(b)} (linux/arm64/v8): not accepted: A signature was required, but no signature exists`,
+    );
+    const j = await runCli(['verify', '--json', '--policy', p, `dir:${dir}`]);
+    const out = JSON.parse(j.stdout) as { images: { instances: unknown[] }[] };
+    expect(out.images[0]?.instances).toEqual([
+      expect.objectContaining({
+        digest: sha(a),
+        platform: 'linux/amd64',
+        allowed: true,
+      }),
+      expect.objectContaining({
+        digest: sha(b),
+        platform: 'linux/arm64/v8',
+        allowed: false,
+      }),
+    ]);
+  });
+});
