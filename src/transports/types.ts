@@ -65,6 +65,15 @@ export interface ImageSource {
   close(): Promise<void>;
 }
 
+/** Hints for tryReusingBlob(). */
+export interface ReuseBlobOptions {
+  /**
+   * The image the blob is copied from: a registry destination on the same
+   * registry mounts the blob from that repository instead of uploading it.
+   */
+  sourceReference?: ImageReference;
+}
+
 export interface PutBlobOptions {
   /** True for config blobs (some destinations store them differently). */
   isConfig?: boolean;
@@ -82,7 +91,10 @@ export interface ImageDestination {
   /** Whether simple signatures can be stored here (false for oci, archives, daemon). */
   supportsSignatures(): Promise<boolean>;
   /** If the blob is already present (or can be mounted), return its info without uploading. */
-  tryReusingBlob(info: BlobInfo): Promise<BlobInfo | undefined>;
+  tryReusingBlob(
+    info: BlobInfo,
+    options?: ReuseBlobOptions,
+  ): Promise<BlobInfo | undefined>;
   /**
    * Store a blob from a stream. The stream is digest-verified by the caller's
    * pipeline; the destination must still not commit a blob whose bytes do
