@@ -1,5 +1,6 @@
 import { ImgsignError } from '../errors.js';
 import type { ImageReference, ImageTransport } from './types.js';
+import { dockerTransport } from './docker/docker-transport.js';
 import { dockerArchiveTransport } from './docker-archive/transport.js';
 import { dockerDaemonTransport } from './docker-daemon/transport.js';
 import { dirTransport } from './dir/transport.js';
@@ -11,6 +12,7 @@ import { ociArchiveTransport } from './oci-archive/transport.js';
  * import and one entry here.
  */
 const transports: ImageTransport[] = [
+  dockerTransport,
   dockerArchiveTransport,
   dockerDaemonTransport,
   dirTransport,

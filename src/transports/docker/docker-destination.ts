@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { ImgsignError } from '../../errors.js';
+import { isValidDigest } from '../../digest/digest.js';
+import { referenceName } from '../../reference/docker-reference.js';
+import type { SystemContext } from '../../system-context.js';
+import type {
+  BlobInfo,
+  ImageDestination,
+  ManifestBlob,
+  PutBlobOptions,
+  ReuseBlobOptions,
+} from '../types.js';
+import {
+  dockerSignatureStoreResolver,
+  registryClientFor,
+} from './docker-system-context.js';
+import { DockerImageReference } from './docker-transport.js';
+import { digestWithAlgorithm } from './docker-source.js';
+import { headerValue, type RegistryClient } from './registry-client.js';
+import { registryError } from './registry-errors.js';
+
+const PULL_PUSH: ('pull' | 'push')[] = ['pull', 'push'];
+
+/**
+ * Writes an image to a registry. Blobs go first (HEAD to skip existing ones,
+ * cross-repository mount on the same registry, otherwise a streamed upload);
+ * the caller puts the manifest only after every blob, which is what makes
+ * the image visible. The registry checks each blob's digest on upload.
+ */
+export class DockerImageDestination implements ImageDestination {
+  readonly reference: DockerImageReference;
+  private readonly sys: SystemContext;
+  readonly client: RegistryClient;
+  private lastManifestDigest: string | undefined;
+
+  constructor(reference: DockerImageReference, sys: SystemContext) {
+    this.reference = reference;
+    this.sys = sys;
+    this.client = registryClientFor(reference.ref, sys);
+  }
+
+  private get path(): string {
+    return this.reference.ref.path;
+  }
+
+  private get name(): string {
+    return referenceName(this.reference.ref);
+  }
+
+  supportedManifestMediaTypes(): string[] | undefined {
+    return undefined;
+  }
+
+  async supportsSignatures(): Promise<boolean> {
+    const resolver = dockerSignatureStoreResolver(this.sys);
+    if (!resolver) return false;
+    const store = await resolver({
+      ref: this.reference.ref,
+      client: this.client,
+      sys: this.sys,
+      forWriting: true,
+    });
+    return store !== undefined;
+  }
+
+  async tryReusingBlob(
+    info: BlobInfo,
+    options?: ReuseBlobOptions,
+  ): Promise<BlobInfo | undefined> {
+    if (!isValidDigest(info.digest)) return undefined;
+    const head = await this.client.request({
+      method: 'HEAD',
+      path: `/v2/${this.path}/blobs/${info.digest}`,
+      repository: this.path,
+      actions: PULL_PUSH,
+    });
+    if (head.status === 200) {
+      return { ...info, size: sizeFrom(head.headers, info.size) };
+    }
+    if (head.status !== 404) {
+      throw registryError(
+        head,
+        `checking for blob ${info.digest} in ${this.name}`,
+      );
+    }
+    const source = options?.sourceReference;
+    if (
+      !(source instanceof DockerImageReference) ||
+      source.ref.domain !== this.reference.ref.domain ||
+      source.ref.path === this.path
+    ) {
+      return undefined;
+    }
+    return this.mountBlob(info, source.ref.path);
+  }
+
+  /** Cross-repository blob mount (POST …/uploads/?mount=&from=); 201 = done. */
+  private async mountBlob(
+    info: BlobInfo,
+    from: string,
+  ): Promise<BlobInfo | undefined> {
+    const query = new URLSearchParams({ mount: info.digest, from });
+    const res = await this.client.request({
+      method: 'POST',
+      path: `/v2/${this.path}/blobs/uploads/?${query.toString()}`,
+      repository: this.path,
+      actions: PULL_PUSH,
+      additionalScopes: [{ repository: from, actions: ['pull'] }],
+      headers: { 'content-length': '0' },
+    });
+    if (res.status === 201) {
+      return { ...info, size: sizeFrom(res.headers, info.size) };
+    }
+    // 202: the registry opened an ordinary upload instead; give it back.
+    const location = headerValue(res.headers['location']);
+    if (res.status === 202 && location !== undefined)
+      await this.cancelUpload(location);
+    return undefined;
+  }
+
+  async putBlob(
+    stream: Readable,
+    info: BlobInfo,
+    _options?: PutBlobOptions,
+  ): Promise<BlobInfo> {
+    const knownDigest = isValidDigest(info.digest) ? info.digest : undefined;
+    const start = await this.client.request({
+      method: 'POST',
+      path: `/v2/${this.path}/blobs/uploads/`,
+      repository: this.path,
+      actions: PULL_PUSH,
+      headers: { 'content-length': '0' },
+    });
+    const location = headerValue(start.headers['location']);
+    if (start.status !== 202 || location === undefined) {
+      stream.destroy();
+      throw registryError(start, `starting a blob upload to ${this.name}`);
+    }
+    try {
+      if (knownDigest !== undefined && info.size >= 0) {
+        return await this.putMonolithic(stream, location, knownDigest, info);
+      }
+      return await this.putChunked(stream, location, knownDigest, info);
+    } catch (err) {
+      stream.destroy();
+      await this.cancelUpload(location);
+      throw err;
+    }
+  }
+
+  /** One PUT carrying the whole blob with its length. */
+  private async putMonolithic(
+    stream: Readable,
+    location: string,
+    digest: string,
+    info: BlobInfo,
+  ): Promise<BlobInfo> {
+    const res = await this.client.request({
+      method: 'PUT',
+      path: withQuery(location, { digest }),
+      repository: this.path,
+      actions: PULL_PUSH,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(info.size),
+      },
+      body: stream,
+    });
+    if (res.status !== 201) {
+      throw registryError(res, `uploading blob ${digest} to ${this.name}`);
+    }
+    return { ...info, digest, size: info.size };
+  }
+
+  /** PATCH the stream (size or digest unknown: hashed on the way), then PUT ?digest=. */
+  private async putChunked(
+    stream: Readable,
+    location: string,
+    knownDigest: string | undefined,
+    info: BlobInfo,
+  ): Promise<BlobInfo> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, done): void {
+        size += chunk.length;
+        if (knownDigest === undefined) hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    stream.on('error', (err) => counted.destroy(err));
+    stream.pipe(counted);
+    const patch = await this.client.request({
+      method: 'PATCH',
+      path: location,
+      repository: this.path,
+      actions: PULL_PUSH,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: counted,
+    });
+    const next = headerValue(patch.headers['location']);
+    if (patch.status !== 202 || next === undefined) {
+      throw registryError(patch, `uploading a blob to ${this.name}`);
+    }
+    const digest = knownDigest ?? `sha256:${hash.digest('hex')}`;
+    const put = await this.client.request({
+      method: 'PUT',
+      path: withQuery(next, { digest }),
+      repository: this.path,
+      actions: PULL_PUSH,
+      headers: { 'content-length': '0' },
+    });
+    if (put.status !== 201) {
+      throw registryError(
+        put,
+        `finishing the upload of blob ${digest} to ${this.name}`,
+      );
+    }
+    if (info.size >= 0 && info.size !== size) {
+      throw new ImgsignError(
+        'DIGEST_MISMATCH',
+        `uploading blob ${digest} to ${this.name}: got ${size} bytes, expected ${info.size}`,
+      );
+    }
+    return { ...info, digest, size };
+  }
+
+  private async cancelUpload(location: string): Promise<void> {
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: location,
+        repository: this.path,
+        actions: PULL_PUSH,
+      });
+    } catch {
+      // Best effort: the registry purges abandoned uploads itself.
+    }
+  }
+
+  async putManifest(
+    manifest: ManifestBlob,
+    instanceDigest?: string,
+  ): Promise<void> {
+    const ref = this.reference.ref;
+    let target: string;
+    let digest: string;
+    if (instanceDigest !== undefined || ref.digest !== undefined) {
+      const expected = (instanceDigest ?? ref.digest) as string;
+      if (!isValidDigest(expected)) {
+        throw new ImgsignError(
+          'INVALID_REFERENCE',
+          `invalid manifest digest "${expected}" for ${this.name}`,
+        );
+      }
+      digest = digestWithAlgorithm(manifest.bytes, expected);
+      if (digest !== expected) {
+        throw new ImgsignError(
+          'DIGEST_MISMATCH',
+          `writing manifest to ${this.name}@${expected}: the manifest has digest ${digest}`,
+        );
+      }
+      target = expected;
+    } else {
+      target = ref.tag ?? 'latest';
+      digest = digestWithAlgorithm(manifest.bytes, 'sha256:');
+    }
+    const res = await this.client.request({
+      method: 'PUT',
+      path: `/v2/${this.path}/manifests/${target}`,
+      repository: this.path,
+      actions: PULL_PUSH,
+      headers: { 'content-type': manifest.mediaType },
+      body: manifest.bytes,
+    });
+    if (res.status !== 201) {
+      throw registryError(
+        res,
+        `writing manifest to ${this.name}${target.includes(':') ? '@' : ':'}${target}`,
+      );
+    }
+    if (instanceDigest === undefined) this.lastManifestDigest = digest;
+  }
+
+  async putSignatures(
+    signatures: Buffer[],
+    instanceDigest?: string,
+  ): Promise<void> {
+    if (signatures.length === 0) return;
+    const resolver = dockerSignatureStoreResolver(this.sys);
+    const store = resolver
+      ? await resolver({
+          ref: this.reference.ref,
+          client: this.client,
+          sys: this.sys,
+          forWriting: true,
+        })
+      : undefined;
+    if (!store) {
+      throw new ImgsignError(
+        'UNSUPPORTED',
+        `cannot store signatures for ${this.name}: the registry has no signature extension and no registries.d lookaside is configured for it`,
+      );
+    }
+    const digest =
+      instanceDigest ?? this.lastManifestDigest ?? this.reference.ref.digest;
+    if (digest === undefined) {
+      throw new ImgsignError(
+        'USAGE',
+        `cannot store signatures for ${this.name} before its manifest`,
+      );
+    }
+    await store.add(this.reference.ref, digest, signatures);
+  }
+
+  async commit(): Promise<void> {
+    // The manifest PUT already published the image.
+  }
+
+  async close(): Promise<void> {
+    // Registry clients are shared per SystemContext; closeRegistryClients() ends them.
+  }
+}
+
+function sizeFrom(
+  headers: Record<string, string | string[] | undefined>,
+  fallback: number,
+): number {
+  const n = Number(headerValue(headers['content-length']));
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+/** Add query parameters to an upload Location (absolute URL or path). */
+function withQuery(location: string, params: Record<string, string>): string {
+  const url = new URL(location, 'http://placeholder.invalid');
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return /^[a-z]+:\/\//i.test(location)
+    ? url.href
+    : `${url.pathname}${url.search}`;
+}

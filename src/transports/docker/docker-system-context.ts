@@ -1,0 +1,74 @@
+import type { Credentials } from '../../auth/types.js';
+import type { DockerReference } from '../../reference/docker-reference.js';
+import type { SignatureStore } from '../../signature-storage/store.js';
+import type { SystemContext } from '../../system-context.js';
+import { getRegistryClient, type RegistryClient } from './registry-client.js';
+
+/**
+ * SystemContext fields the docker:// transport reads (one side of a copy:
+ * cli/registry-flags.ts fills them from `--src-*` or `--dest-*`).
+ */
+export interface DockerSystemContext extends SystemContext {
+  /** false = `--tls-verify=false`: plain http allowed, certificates not verified. */
+  dockerTlsVerify?: boolean;
+  /** `--cert-dir`: containers-certs.d(5) layout. */
+  dockerCertDir?: string;
+  /** `--creds`; when absent the auth files are consulted. */
+  dockerCredentials?: Credentials;
+  /** `--retry-times`. */
+  dockerRetryTimes?: number;
+  /** Where signatures of docker:// images live (overrides the process-wide resolver). */
+  dockerSignatureStoreResolver?: DockerSignatureStoreResolver;
+}
+
+/**
+ * SIGNATURE-STORAGE HOOK: chooses the store (registries.d lookaside or the
+ * extension API through `client`) for a registry image. Undefined = none
+ * configured: reading gives no signatures, writing fails.
+ */
+export type DockerSignatureStoreResolver = (options: {
+  ref: DockerReference;
+  client: RegistryClient;
+  sys: SystemContext;
+  /** True when the store will be written (lookaside write URLs differ). */
+  forWriting: boolean;
+}) => Promise<SignatureStore | undefined>;
+
+let processResolver: DockerSignatureStoreResolver | undefined;
+
+/** Install the process-wide resolver (signature-storage registers itself here). */
+export function setDockerSignatureStoreResolver(
+  resolver: DockerSignatureStoreResolver | undefined,
+): void {
+  processResolver = resolver;
+}
+
+export function dockerSignatureStoreResolver(
+  sys: SystemContext,
+): DockerSignatureStoreResolver | undefined {
+  return (
+    (sys as DockerSystemContext).dockerSignatureStoreResolver ?? processResolver
+  );
+}
+
+/** The registry client for `ref`'s registry with the side's TLS/credential settings. */
+export function registryClientFor(
+  ref: DockerReference,
+  sys: SystemContext,
+): RegistryClient {
+  const d = sys as DockerSystemContext;
+  return getRegistryClient({
+    registry: ref.domain,
+    sys,
+    ...(d.dockerTlsVerify !== undefined
+      ? { tlsVerify: d.dockerTlsVerify }
+      : {}),
+    ...(d.dockerCertDir !== undefined ? { certDir: d.dockerCertDir } : {}),
+    ...(d.dockerCredentials !== undefined
+      ? { credentials: d.dockerCredentials }
+      : {}),
+    ...(d.dockerRetryTimes !== undefined
+      ? { retryTimes: d.dockerRetryTimes }
+      : {}),
+  });
+}

@@ -1,0 +1,484 @@
+import { Readable } from 'node:stream';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import {
+  ImgsignError,
+  InconclusiveError,
+  describeError,
+} from '../../errors.js';
+import type { SystemContext } from '../../system-context.js';
+import { lookupCredentials } from '../../auth/credentials.js';
+import type { Credentials } from '../../auth/types.js';
+import { fetchBearerToken, type BearerToken } from './bearer-token.js';
+import {
+  DEFAULT_RETRY_TIMES,
+  discardBody,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  retryDelayMs,
+  sleep,
+} from './retry.js';
+import { createTLSAgent, isLoopbackRegistry, needsOwnTLSAgent } from './tls.js';
+import {
+  parseWWWAuthenticate,
+  type AuthChallenge,
+} from './www-authenticate.js';
+
+/**
+ * Registry API v2 HTTP client: ping/scheme detection, auth (anonymous,
+ * basic, bearer tokens per scope), retries and redirects. One instance per
+ * registry and option set, from getRegistryClient().
+ *
+ * WARNING: every response is untrusted. Bodies are size-capped here;
+ * callers check statuses and digests.
+ */
+export interface RegistryClientOptions {
+  /** host[:port], the domain of a docker reference. */
+  registry: string;
+  sys: SystemContext;
+  /** false: plain http allowed and https certificates not verified. */
+  tlsVerify?: boolean;
+  /** containers-certs.d(5) directory: *.crt CAs, *.cert/*.key client pair. */
+  certDir?: string;
+  /** Explicit credentials; when absent, auth files from `sys` are consulted. */
+  credentials?: Credentials;
+  /** Retries on 429/5xx/connection reset (default 3). */
+  retryTimes?: number;
+}
+
+export type RegistryAction = 'pull' | 'push' | 'delete' | '*';
+
+export interface RegistryScope {
+  repository: string;
+  actions: RegistryAction[];
+}
+
+export interface RegistryRequestOptions {
+  method: string;
+  /** Absolute path (`/v2/ns/repo/manifests/tag`, may carry a query) or an absolute URL (upload Location). */
+  path: string;
+  /** Repository path without host, for the token scope; '' for none. */
+  repository: string;
+  actions: RegistryAction[];
+  /** More scopes for the same token (cross-repository mount needs the source's pull). */
+  additionalScopes?: RegistryScope[];
+  headers?: Record<string, string>;
+  body?: Buffer | string | Readable;
+  /** Cap on the response body (default 4 MiB); larger answers are an error. */
+  maxBodyBytes?: number;
+}
+
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+export interface RegistryResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: Buffer;
+  /** Final URL after redirects. */
+  url: string;
+}
+
+export interface RegistryStreamResponse {
+  status: number;
+  headers: ResponseHeaders;
+  /** WARNING: the caller must consume or destroy it. */
+  body: Readable;
+  url: string;
+}
+
+export interface PingResult {
+  scheme: 'https' | 'http';
+  supportsSignatures: boolean;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_REDIRECTS = 10;
+
+export class RegistryClient {
+  readonly registry: string;
+  private readonly options: RegistryClientOptions;
+  private pingPromise: Promise<PingResult> | undefined;
+  private challenge: AuthChallenge | undefined;
+  private credentialsPromise: Promise<Credentials | undefined> | undefined;
+  private readonly tokens = new Map<string, Promise<BearerToken>>();
+  private ownAgent: Dispatcher | undefined;
+  private readonly retryTimes: number;
+
+  constructor(options: RegistryClientOptions) {
+    this.options = options;
+    this.registry = options.registry;
+    this.retryTimes = Math.max(0, options.retryTimes ?? DEFAULT_RETRY_TIMES);
+  }
+
+  /**
+   * GET /v2/ (SPEC §5): https first; plain http only when TLS verification is
+   * off or the registry is on loopback. 200 or 401 is success; the signature
+   * extension is on iff `X-Registry-Supports-Signatures` is exactly `1`.
+   */
+  ping(): Promise<PingResult> {
+    this.pingPromise ??= this.doPing().catch((err: unknown) => {
+      this.pingPromise = undefined;
+      throw err;
+    });
+    return this.pingPromise;
+  }
+
+  /** Buffered request; the body is read up to `maxBodyBytes`. */
+  async request(options: RegistryRequestOptions): Promise<RegistryResponse> {
+    const res = await this.send(options);
+    const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const body = await readCapped(res.body, max, res.headers, () =>
+      describeURL(res.url),
+    );
+    return { status: res.status, headers: res.headers, body, url: res.url };
+  }
+
+  /** Streaming request (blobs): the body is returned unread. */
+  requestStream(
+    options: RegistryRequestOptions,
+  ): Promise<RegistryStreamResponse> {
+    return this.send(options);
+  }
+
+  /**
+   * Check that the credentials are accepted (login): GET /v2/ with
+   * authentication and no repository scope. Throws on refusal.
+   */
+  async checkAuth(): Promise<void> {
+    const res = await this.request({
+      method: 'GET',
+      path: '/v2/',
+      repository: '',
+      actions: [],
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new ImgsignError(
+        'REGISTRY_HTTP',
+        `logging in to ${this.registry}: invalid username/password (HTTP ${res.status})`,
+      );
+    }
+    if (res.status !== 200) {
+      throw new ImgsignError(
+        'REGISTRY_HTTP',
+        `logging in to ${this.registry}: unexpected HTTP ${res.status} from /v2/`,
+      );
+    }
+  }
+
+  /** Close connections this client opened itself (not `sys.dispatcher`). */
+  async close(): Promise<void> {
+    const agent = this.ownAgent;
+    this.ownAgent = undefined;
+    if (agent) await agent.close();
+  }
+
+  private async doPing(): Promise<PingResult> {
+    const httpAllowed =
+      this.options.tlsVerify === false || isLoopbackRegistry(this.registry);
+    const schemes: ('https' | 'http')[] = httpAllowed
+      ? ['https', 'http']
+      : ['https'];
+    const failures: string[] = [];
+    for (const scheme of schemes) {
+      const url = new URL(`${scheme}://${this.registry}/v2/`);
+      try {
+        const res = await undiciRequest(url, {
+          method: 'GET',
+          dispatcher: await this.dispatcherFor(scheme),
+        });
+        res.body.resume();
+        if (res.statusCode !== 200 && res.statusCode !== 401) {
+          failures.push(`${scheme}: HTTP ${res.statusCode}`);
+          continue;
+        }
+        this.noteChallenge(res.headers['www-authenticate']);
+        return {
+          scheme,
+          supportsSignatures:
+            headerValue(res.headers['x-registry-supports-signatures']) === '1',
+        };
+      } catch (err) {
+        failures.push(`${scheme}: ${describeError(err)}`);
+      }
+    }
+    throw new InconclusiveError(
+      `pinging registry ${this.registry}: ${failures.join('; ')}${httpAllowed ? '' : ' (use --tls-verify=false for a plain-http registry)'}`,
+    );
+  }
+
+  private noteChallenge(header: string | string[] | undefined): void {
+    const challenges = parseWWWAuthenticate(header);
+    this.challenge =
+      challenges.find((c) => c.scheme === 'bearer') ??
+      challenges.find((c) => c.scheme === 'basic') ??
+      this.challenge;
+  }
+
+  private async dispatcherFor(
+    scheme: 'https' | 'http',
+  ): Promise<Dispatcher | undefined> {
+    if (scheme === 'https' && needsOwnTLSAgent(this.options)) {
+      this.ownAgent ??= await createTLSAgent(this.options);
+      return this.ownAgent;
+    }
+    return this.options.sys.dispatcher;
+  }
+
+  private credentials(): Promise<Credentials | undefined> {
+    this.credentialsPromise ??= this.options.credentials
+      ? Promise.resolve(this.options.credentials)
+      : lookupCredentials(this.options.sys, this.registry);
+    return this.credentialsPromise;
+  }
+
+  /** The Authorization header value for a request to this registry's origin. */
+  private async authorization(
+    scopes: string[],
+    forceNewToken: boolean,
+  ): Promise<string | undefined> {
+    const challenge = this.challenge;
+    if (!challenge) return undefined;
+    const creds = await this.credentials();
+    if (challenge.scheme === 'basic') {
+      if (!creds) return undefined;
+      return (
+        'Basic ' +
+        Buffer.from(`${creds.username}:${creds.password}`).toString('base64')
+      );
+    }
+    if (challenge.scheme !== 'bearer') return undefined;
+    const key = [...scopes].sort().join(' ');
+    let cached = this.tokens.get(key);
+    if (cached && !forceNewToken) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt > Date.now()) return `Bearer ${token.token}`;
+    }
+    const { scheme } = await this.ping();
+    cached = fetchBearerToken({
+      challenge,
+      scopes,
+      credentials: creds,
+      dispatcher: await this.dispatcherFor(scheme),
+      registry: this.registry,
+    });
+    this.tokens.set(key, cached);
+    try {
+      return `Bearer ${(await cached).token}`;
+    } catch (err) {
+      if (this.tokens.get(key) === cached) this.tokens.delete(key);
+      throw err;
+    }
+  }
+
+  private async send(
+    options: RegistryRequestOptions,
+  ): Promise<RegistryStreamResponse> {
+    const { scheme } = await this.ping();
+    const origin = `${scheme}://${this.registry}`;
+    const target = new URL(options.path, origin);
+    const sameOrigin = target.origin === new URL(origin).origin;
+    const scopes = scopeStrings(options);
+    const replayable = !(options.body instanceof Readable);
+    let attempt = 0;
+    let reauthenticated = false;
+    for (;;) {
+      const auth = sameOrigin
+        ? await this.authorization(scopes, reauthenticated)
+        : undefined;
+      let res: RegistryStreamResponse;
+      try {
+        res = await this.dispatch(options, target, auth, scheme);
+      } catch (err) {
+        if (
+          replayable &&
+          attempt < this.retryTimes &&
+          isRetryableNetworkError(err)
+        ) {
+          await sleep(retryDelayMs(attempt, undefined));
+          attempt++;
+          continue;
+        }
+        if (err instanceof ImgsignError) throw err;
+        throw new InconclusiveError(
+          `${options.method} ${describeURL(target.href)}: ${describeError(err)}`,
+          { cause: err },
+        );
+      }
+      if (res.status === 401 && replayable && !reauthenticated && sameOrigin) {
+        // The registry may want another scheme, scope or a fresh token.
+        this.noteChallenge(res.headers['www-authenticate']);
+        const scheme = this.challenge?.scheme;
+        if (
+          scheme === 'bearer' ||
+          (scheme === 'basic' && !auth && (await this.credentials()))
+        ) {
+          discardBody(res.body);
+          reauthenticated = true;
+          continue;
+        }
+      }
+      if (
+        replayable &&
+        isRetryableStatus(res.status) &&
+        attempt < this.retryTimes
+      ) {
+        discardBody(res.body);
+        await sleep(retryDelayMs(attempt, res.headers['retry-after']));
+        attempt++;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** One request, following GET/HEAD redirects; Authorization only ever goes to the registry origin. */
+  private async dispatch(
+    options: RegistryRequestOptions,
+    start: URL,
+    auth: string | undefined,
+    scheme: 'https' | 'http',
+  ): Promise<RegistryStreamResponse> {
+    const registryOrigin = new URL(`${scheme}://${this.registry}`).origin;
+    const canRedirect = options.method === 'GET' || options.method === 'HEAD';
+    let url = start;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      for (const k of Object.keys(headers)) {
+        if (k.toLowerCase() === 'authorization') delete headers[k];
+      }
+      // Never send credentials to another origin (blob storage redirects).
+      if (auth !== undefined && url.origin === registryOrigin) {
+        headers['authorization'] = auth;
+      }
+      const body = hop === 0 ? options.body : undefined;
+      const urlScheme = url.protocol === 'https:' ? 'https' : 'http';
+      const res = await undiciRequest(url, {
+        method: options.method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        dispatcher: await this.dispatcherFor(urlScheme),
+      });
+      const location = headerValue(res.headers['location']);
+      if (
+        canRedirect &&
+        [301, 302, 303, 307, 308].includes(res.statusCode) &&
+        location !== undefined
+      ) {
+        discardBody(res.body);
+        if (hop >= MAX_REDIRECTS) {
+          throw new ImgsignError(
+            'REGISTRY_HTTP',
+            `${options.method} ${describeURL(start.href)}: more than ${MAX_REDIRECTS} redirects`,
+          );
+        }
+        const next = new URL(location, url);
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+          throw new ImgsignError(
+            'REGISTRY_HTTP',
+            `${options.method} ${describeURL(start.href)}: redirect to unsupported URL scheme ${next.protocol}`,
+          );
+        }
+        url = next;
+        continue;
+      }
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: res.body,
+        url: url.href,
+      };
+    }
+  }
+}
+
+function scopeStrings(options: RegistryRequestOptions): string[] {
+  const all: RegistryScope[] = [
+    { repository: options.repository, actions: options.actions },
+    ...(options.additionalScopes ?? []),
+  ];
+  return all
+    .filter((s) => s.repository !== '' && s.actions.length > 0)
+    .map((s) => `repository:${s.repository}:${s.actions.join(',')}`);
+}
+
+export function headerValue(
+  v: string | string[] | undefined,
+): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** URL without query (upload tokens, signed storage URLs) for messages. */
+export function describeURL(href: string): string {
+  const u = new URL(href);
+  return `${u.origin}${u.pathname}`;
+}
+
+async function readCapped(
+  body: Readable,
+  max: number,
+  headers: ResponseHeaders,
+  where: () => string,
+): Promise<Buffer> {
+  const tooLarge = (): ImgsignError =>
+    new ImgsignError(
+      'REGISTRY_HTTP',
+      `response from ${where()} is larger than ${max} bytes`,
+    );
+  const declared = Number(headerValue(headers['content-length']));
+  if (Number.isFinite(declared) && declared > max) {
+    discardBody(body);
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > max) {
+        discardBody(body);
+        throw tooLarge();
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ImgsignError) throw err;
+    throw new InconclusiveError(
+      `reading response from ${where()}: ${describeError(err)}`,
+      { cause: err },
+    );
+  }
+  return Buffer.concat(chunks);
+}
+
+const clients = new WeakMap<SystemContext, Map<string, RegistryClient>>();
+
+/** The client for `options`, shared per SystemContext and option set (tokens and pings are reused). */
+export function getRegistryClient(
+  options: RegistryClientOptions,
+): RegistryClient {
+  let perSys = clients.get(options.sys);
+  if (!perSys) {
+    perSys = new Map();
+    clients.set(options.sys, perSys);
+  }
+  const key = JSON.stringify([
+    options.registry,
+    options.tlsVerify ?? null,
+    options.certDir ?? null,
+    options.credentials ?? null,
+    options.retryTimes ?? null,
+  ]);
+  let client = perSys.get(key);
+  if (!client) {
+    client = new RegistryClient(options);
+    perSys.set(key, client);
+  }
+  return client;
+}
+
+/** Close every client created for `sys` (their own TLS agents), e.g. at the end of a command. */
+export async function closeRegistryClients(sys: SystemContext): Promise<void> {
+  const perSys = clients.get(sys);
+  if (!perSys) return;
+  clients.delete(sys);
+  await Promise.all([...perSys.values()].map((c) => c.close()));
+}

@@ -1,0 +1,218 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
+
+/**
+ * A real Debian `docker-registry` (distribution 2.8) on loopback, with
+ * filesystem storage in a temp dir, optionally behind htpasswd basic auth or
+ * token auth (test/servers/token-issuer.ts). Always stop() it (afterAll).
+ */
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`, the domain of docker references. */
+  host: string;
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+  username?: string;
+  password?: string;
+  /** The token issuer for `auth: 'token'`. */
+  tokenIssuer?: TokenIssuer;
+  /** Registry storage root (tests may look but should not write). */
+  storageDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartRegistryOptions {
+  auth?: 'none' | 'htpasswd' | 'token';
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRegistry(
+  options: StartRegistryOptions = {},
+): Promise<TestRegistry> {
+  const auth = options.auth ?? 'none';
+  const dir = await mkdtemp(join(tmpdir(), 'imgsign-registry-'));
+  const storageDir = join(dir, 'storage');
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const username = 'imgsign-user';
+  const password = 'imgsign-pass-1';
+  let tokenIssuer: TokenIssuer | undefined;
+  let authYaml = '';
+  if (auth === 'htpasswd') {
+    const line = execFileSync('htpasswd', ['-Bbn', username, password], {
+      encoding: 'utf8',
+    });
+    await writeFile(join(dir, 'htpasswd'), line);
+    authYaml = `auth:\n  htpasswd:\n    realm: imgsign-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  } else if (auth === 'token') {
+    tokenIssuer = await startTokenIssuer({ dir, username, password });
+    authYaml =
+      `auth:\n  token:\n    realm: ${tokenIssuer.realm}\n    service: ${tokenIssuer.service}\n` +
+      `    issuer: ${tokenIssuer.issuer}\n    rootcertbundle: ${tokenIssuer.certPath}\n`;
+  }
+  const config =
+    `version: 0.1\nlog:\n  level: info\n  formatter: text\n  accesslog:\n    disabled: true\n` +
+    `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
+    `  maintenance:\n    uploadpurging:\n      enabled: false\n` +
+    `http:\n  addr: ${host}\n  secret: imgsign-test-secret\n` +
+    authYaml;
+  const configPath = join(dir, 'config.yml');
+  await writeFile(configPath, config);
+
+  const child = spawn('docker-registry', ['serve', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const cleanup = async (): Promise<void> => {
+    await stopChild(child);
+    await tokenIssuer?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForListening(child, host);
+    // Confirm it answers the API root before handing it out.
+    const res = await request(`http://${host}/v2/`);
+    await res.body.dump();
+    if (res.statusCode !== 200 && res.statusCode !== 401) {
+      throw new Error(
+        `registry at ${host} answered /v2/ with ${res.statusCode}`,
+      );
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return {
+    host,
+    url: `http://${host}`,
+    ...(auth !== 'none' ? { username, password } : {}),
+    ...(tokenIssuer ? { tokenIssuer } : {}),
+    storageDir,
+    stop: cleanup,
+  };
+}
+
+/** Resolve once the registry logs that it listens; reject if it exits first. */
+function waitForListening(child: ChildProcess, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const onData = (d: Buffer): void => {
+      log += d.toString('utf8');
+      if (log.includes(`listening on ${host}`)) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve();
+      }
+      if (log.length > 1_000_000) log = log.slice(-10_000);
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.resume();
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `docker-registry exited (${code}) before listening: ${log.slice(-2000)}`,
+        ),
+      ),
+    );
+    child.once('error', reject);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** A tiny single-layer image (gzip tar layer, config, v2s2 manifest), built in memory. */
+export interface SmallImage {
+  manifest: Buffer;
+  manifestDigest: string;
+  config: { digest: string; bytes: Buffer };
+  layers: { digest: string; bytes: Buffer }[];
+}
+
+export async function makeSmallImage(
+  content = 'hello from imgsign\n',
+): Promise<SmallImage> {
+  const { pack } = await import('tar-stream');
+  const { gzipSync } = await import('node:zlib');
+  const { createHash } = await import('node:crypto');
+  const sha = (b: Buffer): string =>
+    `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const p = pack();
+  p.entry({ name: 'hello.txt', mtime: new Date(0), mode: 0o644 }, content);
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
+  const tar = Buffer.concat(chunks);
+  const layer = gzipSync(tar);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha(tar)] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: {
+          mediaType: 'application/vnd.docker.container.image.v1+json',
+          size: config.length,
+          digest: sha(config),
+        },
+        layers: [
+          {
+            mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+            size: layer.length,
+            digest: sha(layer),
+          },
+        ],
+      },
+      null,
+      3,
+    ),
+  );
+  return {
+    manifest,
+    manifestDigest: sha(manifest),
+    config: { digest: sha(config), bytes: config },
+    layers: [{ digest: sha(layer), bytes: layer }],
+  };
+}
+
+/** Write `image` as a skopeo `dir:` layout. */
+export async function writeDirImage(
+  dir: string,
+  image: SmallImage,
+): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'manifest.json'), image.manifest);
+  await writeFile(join(dir, 'version'), 'Directory Transport Version: 1.1\n');
+  for (const blob of [image.config, ...image.layers]) {
+    await writeFile(join(dir, blob.digest.slice('sha256:'.length)), blob.bytes);
+  }
+}
