@@ -98,7 +98,10 @@ describe('imgsign copy', () => {
     const img = await makeDirImage(join(t, 's'));
     const layer = join(t, 's', img.layers[0]!.digest.slice(7));
     const bytes = await readFile(layer);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(
+      bytes.readUInt8(bytes.length - 1) ^ 0xff,
+      bytes.length - 1,
+    );
     await writeFile(layer, bytes);
     const r = await runCli(['copy', `dir:${t}/s`, `dir:${t}/d`]);
     expect(r.code).toBe(1);

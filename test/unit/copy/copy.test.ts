@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { copyImage } from '../../../src/copy/copy.js';
 import type { CopyOptions } from '../../../src/copy/types.js';
 import { ImgsignError } from '../../../src/errors.js';
+import type { ManifestBlob } from '../../../src/transports/types.js';
 import { parseImageName } from '../../../src/transports/all.js';
 import {
   makeDirImage,
@@ -204,7 +205,7 @@ describe('pipeline order and options', () => {
     const img = await makeDirImage(join(t, 's'));
     const requests: string[] = [];
     const source = wrapSource(ref(`dir:${t}/s`), { blobRequests: requests });
-    const verifySource = vi.fn(async () => {
+    const verifySource = vi.fn(async (_src: unknown, _m: ManifestBlob) => {
       expect(requests).toEqual([]);
       return Promise.reject(
         new ImgsignError('POLICY_REQUIREMENT', 'rejected by policy'),
