@@ -178,6 +178,27 @@ describe('when a source serves bad blob data', () => {
     }
   }
 
+  it('leaves an existing dir: image exactly as it was', async () => {
+    const t = await tempDir();
+    const old = await makeDirImage(join(t, 'd'), {
+      signatures: [Buffer.from('old-sig')],
+    });
+    const img = await makeDirImage(join(t, 's'));
+    const before = (await readdir(join(t, 'd'))).sort();
+    const source = wrapSource(ref(`dir:${t}/s`), {
+      tamper: (d, b) =>
+        d === img.config.digest
+          ? Buffer.concat([b, Buffer.from(' ')])
+          : undefined,
+    });
+    await expect(
+      copyImage({ source, destination: ref(`dir:${t}/d`), sys }),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect((await readdir(join(t, 'd'))).sort()).toEqual(before);
+    expect(await readFile(join(t, 'd/manifest.json'))).toEqual(old.manifest);
+    expect(await readFile(join(t, 'd/signature-1'), 'utf8')).toBe('old-sig');
+  });
+
   it('leaves an existing OCI layout exactly as it was', async () => {
     const t = await tempDir();
     await makeDirImage(join(t, 'a'), { format: 'oci' });
