@@ -1,0 +1,46 @@
+import type { Credentials } from '../auth/types.js';
+import type { DockerReference } from '../reference/docker-reference.js';
+import type { RegistriesConfig } from '../registries-d/load.js';
+import type { SystemContext } from '../system-context.js';
+import { getRegistryClient } from '../transports/docker/registry-client.js';
+import { ExtensionAPIStore } from './extension-api.js';
+import { LookasideStore } from './lookaside.js';
+import type { SignatureStore } from './store.js';
+
+export interface SignatureStoreOptions {
+  sys: SystemContext;
+  registriesConfig: RegistriesConfig;
+  tlsVerify?: boolean;
+  certDir?: string;
+  credentials?: Credentials;
+}
+
+/**
+ * Where `ref`'s signatures live (SPEC §4.3, §5): the registry's signature
+ * extension API when its `GET /v2/` answer carries
+ * `X-Registry-Supports-Signatures: 1`, else the registries.d lookaside
+ * (possibly the built-in default). Pings the registry; a failed ping is an
+ * error, never a silent fallback to the lookaside.
+ */
+export async function signatureStoreFor(
+  ref: DockerReference,
+  options: SignatureStoreOptions,
+): Promise<SignatureStore> {
+  const client = getRegistryClient({
+    registry: ref.domain,
+    sys: options.sys,
+    ...(options.tlsVerify !== undefined
+      ? { tlsVerify: options.tlsVerify }
+      : {}),
+    ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
+    ...(options.credentials !== undefined
+      ? { credentials: options.credentials }
+      : {}),
+  });
+  const { supportsSignatures } = await client.ping();
+  if (supportsSignatures) return new ExtensionAPIStore(client);
+  return new LookasideStore({
+    config: options.registriesConfig,
+    sys: options.sys,
+  });
+}
