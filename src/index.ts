@@ -98,3 +98,7 @@ export {
   type UnparsedImage,
 } from './policy/unparsed-image.js';
 export { verifyImages } from './policy/verify-images.js';
+export {
+  signatureStoreFor,
+  type SignatureStoreOptions,
+} from './signature-storage/select.js';
