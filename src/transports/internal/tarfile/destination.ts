@@ -17,6 +17,7 @@ import type {
 import { MAGIC_BYTES, peekStream } from './compression.js';
 import { parseSchema2ForArchive } from './destination-util.js';
 import {
+  drainVerified,
   ingestConfig,
   ingestLayer,
   type IngestContext,
@@ -109,7 +110,7 @@ export class TarfileImageDestination implements ImageDestination {
       }
       const known = this.blobs.get(info.digest);
       if (known) {
-        stream.destroy();
+        await drainVerified(this.where, stream, info);
         return { ...info, size: known.size };
       }
       const peeked = await peekStream(stream, MAGIC_BYTES);

@@ -84,7 +84,8 @@ export async function ingestLayer(
       await writer.writeStream(file, info.size, hash);
       checkBlob(ctx.where, info, { digest: hash.digest(), size: hash.bytes });
     });
-    if (!written) stream.destroy(); // a concurrent putBlob stored it
+    // A concurrent putBlob of the same digest stored it first.
+    if (!written) await drainVerified(ctx.where, stream, info);
     return {
       file,
       size: info.size,
@@ -123,4 +124,20 @@ export async function writeOnce(
     ctx.files.add(file);
     return true;
   });
+}
+
+/**
+ * Read a blob we already have to its end, still checking its digest: the
+ * caller's pipeline treats a stream not read to its end as a failure.
+ */
+export async function drainVerified(
+  where: string,
+  stream: Readable,
+  info: BlobInfo,
+): Promise<void> {
+  const hash = new HashingStream(digestAlgorithm(info.digest));
+  await pipeline(stream, hash, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) void chunk;
+  });
+  checkBlob(where, info, { digest: hash.digest(), size: hash.bytes });
 }

@@ -53,6 +53,32 @@ describe('tar destination', () => {
     expect(back.layers.map((l) => l.digest)).toEqual(image.diffIDs);
   });
 
+  it('reads a repeated blob to its end (copiers check that) and stores it once', async () => {
+    const path = join(await tempDir(), 'dup.tar');
+    const image = await makeImage([{ d: 'dup' }]);
+    const layer = image.layers[0]!;
+    const dest = await parseDockerArchiveReference(path).newImageDestination(
+      {},
+    );
+    const ended: boolean[] = [];
+    const tracked = () => {
+      const s = Readable.from([
+        layer.bytes.subarray(0, 512),
+        layer.bytes.subarray(512),
+      ]);
+      s.on('end', () => ended.push(true));
+      return s;
+    };
+    const info = { digest: layer.digest, size: layer.bytes.length };
+    await Promise.all([
+      dest.putBlob(tracked(), info),
+      dest.putBlob(tracked(), info),
+    ]);
+    await dest.putBlob(tracked(), info);
+    expect(ended).toEqual([true, true, true]);
+    await dest.close();
+  });
+
   it('refuses a manifest whose layers do not match the config diff_ids', async () => {
     const path = join(await tempDir(), 'm.tar');
     const a = await makeImage([{ a: '1' }]);
