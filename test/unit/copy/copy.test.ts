@@ -135,6 +135,99 @@ describe('signatures', () => {
   });
 });
 
+describe('manifest lists and conversion', () => {
+  it('converts a Docker list and its instances for an OCI layout with --all', async () => {
+    const t = await tempDir();
+    const l = await makeDirList(
+      join(t, 's'),
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+      { format: 'v2s2' },
+    );
+    const r = await copy(`dir:${t}/s`, `oci:${t}/l:x`, { all: true });
+    expect(r.digestChanged).toBe(true);
+    expect(r.manifestMediaType).toBe('application/vnd.oci.image.index.v1+json');
+    const index = JSON.parse(
+      await readFile(
+        join(t, 'l/blobs/sha256', r.manifestDigest.slice(7)),
+        'utf8',
+      ),
+    ) as {
+      mediaType: string;
+      manifests: { digest: string; mediaType: string; platform: unknown }[];
+    };
+    expect(index.manifests.map((m) => m.digest)).toEqual(
+      r.instances.map((i) => i.digest),
+    );
+    expect(index.manifests.map((m) => m.platform)).toEqual(
+      l.instances.map((i) => i.platform),
+    );
+    for (const [n, i] of r.instances.entries()) {
+      expect(i.sourceDigest).toBe(l.instances[n]!.manifestDigest);
+      expect(i.digest).not.toBe(i.sourceDigest);
+      const m = await readFile(join(t, 'l/blobs/sha256', i.digest.slice(7)));
+      expect(sha256(m)).toBe(i.digest);
+      expect(JSON.parse(m.toString()).mediaType).toBe(
+        'application/vnd.oci.image.manifest.v1+json',
+      );
+    }
+  });
+
+  it('keeps the list bytes when nothing needs converting, and refuses list signatures it would invalidate', async () => {
+    const t = await tempDir();
+    await makeDirList(join(t, 's'), [{ os: 'linux', architecture: 'amd64' }], {
+      format: 'v2s2',
+      signatures: [Buffer.from('list-sig')],
+    });
+    await expect(
+      copy(`dir:${t}/s`, `dir:${t}/d`, { all: true, format: 'oci' }),
+    ).rejects.toThrow(/would invalidate them/);
+    const kept = await copy(`dir:${t}/s`, `dir:${t}/d`, {
+      all: true,
+      format: 'v2s2',
+    });
+    expect(kept.digestChanged).toBe(false);
+    expect(kept.signaturesWritten).toBe(1);
+  });
+
+  it('signs only the list with signListOnly, else every instance and the list', async () => {
+    const t = await tempDir();
+    const l = await makeDirList(join(t, 's'), [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
+    const signed: string[] = [];
+    const signers = [
+      {
+        sign: (_m: Buffer, d: string) => (
+          signed.push(d),
+          Promise.resolve(Buffer.from(d))
+        ),
+      },
+    ];
+    await copy(`dir:${t}/s`, `dir:${t}/a`, {
+      all: true,
+      signers,
+      signListOnly: true,
+    });
+    expect(signed).toEqual([l.manifestDigest]);
+    signed.length = 0;
+    const r = await copy(`dir:${t}/s`, `dir:${t}/b`, { all: true, signers });
+    expect(signed.sort()).toEqual(
+      [l.manifestDigest, ...l.instances.map((i) => i.manifestDigest)].sort(),
+    );
+    expect(r.signaturesCreated).toBe(3);
+    expect(
+      await readFile(
+        join(t, 'b', `${l.instances[0]!.manifestDigest.slice(7)}.signature-1`),
+        'utf8',
+      ),
+    ).toBe(l.instances[0]!.manifestDigest);
+  });
+});
+
 describe('when a source serves bad blob data', () => {
   for (const [what, tamper] of [
     [
