@@ -216,3 +216,90 @@ export async function writeDirImage(
     await writeFile(join(dir, blob.digest.slice('sha256:'.length)), blob.bytes);
   }
 }
+
+/**
+ * A node:http reverse proxy in front of a registry, for fault injection.
+ * `intercept` may answer a request itself (return true); `tamper` may
+ * rewrite an upstream answer (status, headers, body) before it is sent.
+ * The Host header is passed through, so upload Locations name the proxy.
+ */
+export interface RegistryProxy {
+  host: string;
+  url: string;
+  /** Every request seen, in order. */
+  log: { method: string; path: string }[];
+  stop(): Promise<void>;
+}
+
+export interface ProxyTamper {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Replace the body completely. */
+  body?: Buffer;
+  /** Send this many body bytes, then destroy the socket. */
+  cutAfter?: number;
+}
+
+export async function startRegistryProxy(options: {
+  target: string;
+  intercept?: (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) => boolean;
+  tamper?: (
+    method: string,
+    path: string,
+    upstreamBody: Buffer,
+  ) => ProxyTamper | undefined;
+}): Promise<RegistryProxy> {
+  const http = await import('node:http');
+  const target = new URL(options.target);
+  const log: RegistryProxy['log'] = [];
+  const server = http.createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    log.push({ method, path });
+    if (options.intercept?.(req, res)) return;
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method,
+        path,
+        headers: req.headers,
+      },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const t = options.tamper?.(method, path.split('?')[0] ?? path, body);
+          const headers = { ...up.headers, ...(t?.headers ?? {}) };
+          const out = t?.body ?? body;
+          if (t?.body) headers['content-length'] = String(out.length);
+          res.writeHead(t?.status ?? up.statusCode ?? 502, headers);
+          if (t?.cutAfter !== undefined) {
+            res.write(out.subarray(0, t.cutAfter), () => res.socket?.destroy());
+            return;
+          }
+          res.end(method === 'HEAD' ? undefined : out);
+        });
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
