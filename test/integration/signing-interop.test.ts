@@ -42,6 +42,10 @@ const cases: GpgKeyCase[] = [
     keyParams: 'Key-Type: EDDSA\nKey-Curve: ed25519',
   },
   {
+    name: 'ECDSA P-256 without passphrase',
+    keyParams: 'Key-Type: ECDSA\nKey-Curve: nistp256',
+  },
+  {
     name: 'Ed25519 with passphrase',
     keyParams: 'Key-Type: EDDSA\nKey-Curve: ed25519',
     passphrase: 'ed pass phrase',
@@ -256,6 +260,71 @@ describeWithPeers(
           },
         );
         expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${key.fpr}`));
+      });
+    });
+
+    describe('a passphrase-protected key kept only in GnuPG', () => {
+      it('fails without hanging when no passphrase is given and no TTY is attached, and on a wrong one', async () => {
+        const c = cases.find((k) => k.name === 'RSA with passphrase')!;
+        const key = await makeGpgKey(c, 'locked@example.com');
+        const work = await scratch();
+        const env = {
+          GNUPGHOME: key.home,
+          IMGSIGN_HOME: join(work, 'keyring'),
+        };
+        const none = await runCli(
+          [
+            'standalone-sign',
+            MANIFEST,
+            REF,
+            'locked@example.com',
+            '-o',
+            join(work, 'sig'),
+          ],
+          { env },
+        );
+        expect(none.code).toBe(2);
+        expect(none.stderr).toMatch(
+          /gpg could not sign with key [0-9A-F]{40}: .*--passphrase-file/,
+        );
+        const wrongPw = join(work, 'wrong');
+        await writeFile(wrongPw, 'not it\n');
+        const wrong = await runCli(
+          [
+            'standalone-sign',
+            MANIFEST,
+            REF,
+            'locked@example.com',
+            '-o',
+            join(work, 'sig'),
+            '--passphrase-file',
+            wrongPw,
+          ],
+          { env },
+        );
+        expect(wrong.code).toBe(2);
+        expect(wrong.stderr).toMatch(
+          /gpg could not sign with key [0-9A-F]{40}: .*[Bb]ad passphrase/,
+        );
+        // The passphrase can also come on a file descriptor (here stdin).
+        const viaFd = await runCli(
+          [
+            'standalone-sign',
+            MANIFEST,
+            REF,
+            'locked@example.com',
+            '-o',
+            join(work, 'sig'),
+            '--passphrase-fd',
+            '0',
+          ],
+          {
+            env,
+            input: `${c.passphrase}\n`,
+          },
+        );
+        expect(viaFd.stderr).toBe('');
+        expect(viaFd.code).toBe(0);
       });
     });
 
