@@ -101,9 +101,10 @@ export function cachedImage(image: UnparsedImage): UnparsedImage {
       signatures ??= image.signatures();
       return signatures;
     },
-    ...(image.signatureSource !== undefined
-      ? { signatureSource: image.signatureSource }
-      : {}),
+    // Read through: the source may only know where it looked after reading.
+    get signatureSource() {
+      return image.signatureSource;
+    },
     ...(image.instanceDigest !== undefined
       ? { instanceDigest: image.instanceDigest }
       : {}),

@@ -2,7 +2,15 @@ import { describeError, ImgsignError } from '../errors.js';
 import { manifestDigest } from '../manifest/digest.js';
 import { isManifestListType } from '../manifest/media-types.js';
 import { parseManifest } from '../manifest/parse.js';
-import { referenceName } from '../reference/docker-reference.js';
+import {
+  referenceName,
+  referenceString,
+} from '../reference/docker-reference.js';
+import { closeRegistryClients } from '../transports/docker/registry-client.js';
+import {
+  trackSignatureStores,
+  type SignatureStoreTracking,
+} from './signature-store-hook.js';
 import type { SystemContext } from '../system-context.js';
 import { parseImageName } from '../transports/all.js';
 import {
@@ -60,16 +68,19 @@ export interface VerifyImagesOptions {
 }
 
 /** Where signatures of `ref` are looked up, in words (for "no signature exists" messages). */
-function signatureSourceOf(ref: ImageReference, src: ImageSource): string {
-  const described = (
-    src as ImageSource & { describeSignatureStore?: () => string }
-  ).describeSignatureStore?.();
-  if (typeof described === 'string') return described;
+function signatureSourceOf(
+  ref: ImageReference,
+  tracking: SignatureStoreTracking,
+): string {
   const name = ref.transport.name;
-  if (name === 'dir') return `directory ${ref.stringWithinTransport()}`;
-  if (name === 'docker') {
-    return `the signature store of ${ref.stringWithinTransport().replace(/^\/\//, '')} (registries.d lookaside or the registry's signature API)`;
+  const docker = ref.dockerReference();
+  if (name === 'docker' && docker) {
+    return (
+      tracking.describe(docker) ??
+      `the signature store of ${referenceString(docker)} (registries.d lookaside or the registry's signature API)`
+    );
   }
+  if (name === 'dir') return `directory ${ref.stringWithinTransport()}`;
   return `${transportString(ref)} (this transport stores no simple signatures)`;
 }
 
@@ -87,7 +98,7 @@ async function instanceCoverage(
   list: Buffer,
   mediaType: string,
   options: VerifyImagesOptions,
-  signatureSource: string,
+  signatureSource: () => string,
 ): Promise<InstanceCoverage[]> {
   const parsed = parseManifest(
     list,
@@ -97,9 +108,12 @@ async function instanceCoverage(
   if (parsed.kind !== 'list') return [];
   const out: InstanceCoverage[] = [];
   for (const inst of parsed.manifests) {
-    const ev = await options.context.evaluate(
-      imageFromSource(src, signatureSource, inst.digest),
-    );
+    const ev = await options.context.evaluate({
+      ...imageFromSource(src, undefined, inst.digest),
+      get signatureSource() {
+        return signatureSource();
+      },
+    });
     const last = ev.results[ev.results.length - 1];
     const platform = platformOf(inst.platform);
     out.push({
@@ -116,14 +130,20 @@ async function verifyOne(
   image: string,
   where: string[] | undefined,
   options: VerifyImagesOptions,
+  tracking: SignatureStoreTracking,
 ): Promise<ImageVerification> {
   const base = { image, ...(where ? { where } : {}) };
   let src: ImageSource | undefined;
   try {
     const ref = parseImageName(image);
-    src = await ref.newImageSource(options.sys);
-    const signatureSource = signatureSourceOf(ref, src);
-    const img = cachedImage(imageFromSource(src, signatureSource));
+    src = await ref.newImageSource(tracking.sys);
+    // A getter: the store is known only once signatures were read.
+    const img = cachedImage({
+      ...imageFromSource(src),
+      get signatureSource() {
+        return signatureSourceOf(ref, tracking);
+      },
+    });
     const ev: PolicyEvaluation = await options.context.evaluate(img);
     const last = ev.results[ev.results.length - 1];
     const out: ImageVerification = {
@@ -151,7 +171,7 @@ async function verifyOne(
         list.bytes,
         list.mediaType,
         options,
-        signatureSource,
+        () => signatureSourceOf(ref, tracking),
       );
     }
     return out;
@@ -176,15 +196,22 @@ export async function verifyImages(
   const results: ImageVerification[] = new Array<ImageVerification>(
     images.length,
   );
+  const tracking = trackSignatureStores(options.sys);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < images.length) {
       const i = next++;
       const item = images[i];
-      if (item) results[i] = await verifyOne(item.image, item.where, options);
+      if (item) {
+        results[i] = await verifyOne(item.image, item.where, options, tracking);
+      }
     }
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? 16, images.length));
-  await Promise.all(Array.from({ length: jobs }, worker));
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    await closeRegistryClients(tracking.sys).catch(() => undefined);
+  }
   return results;
 }
