@@ -11,7 +11,11 @@ import type {
 } from '../transports/types.js';
 import { transportString } from '../transports/types.js';
 import type { SourceImage } from './copy.js';
-import { decideImageType, decideListType, formatMediaType } from './plan.js';
+import {
+  decideImageType,
+  decideListType,
+  formatMediaType,
+} from './manifest-type.js';
 import type { CopiedBlob, CopyOptions, CopyResult } from './types.js';
 
 /** A manifest as it will be written, with the signatures that go with it. */

@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { lstatSync, realpathSync } from 'node:fs';
 import {
   basename,
@@ -84,5 +84,3 @@ export async function pathExists(path: string): Promise<boolean> {
     throw err;
   }
 }
-
-export { realpath };
