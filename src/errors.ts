@@ -48,13 +48,29 @@ export class ImgsignError extends Error {
     this.name = new.target.name;
   }
 
-  /** The same error with `context: ` in front, for chaining ("reading signature-2 for X: ..."). */
-  withContext(context: string): ImgsignError {
-    const wrapped = new (this.constructor as typeof ImgsignError)(
-      this.code,
-      `${context}: ${this.message}`,
-      { cause: this },
-    );
+  /**
+   * The same error (same class, code and fields) with `context: ` in front,
+   * for chaining ("reading signature-2 for X: ..."). Subclass constructors
+   * differ, so this copies the instance instead of calling one.
+   */
+  withContext(context: string): this {
+    const wrapped = Object.create(
+      Object.getPrototypeOf(this) as object,
+    ) as this;
+    Object.assign(wrapped, this);
+    Object.defineProperties(wrapped, {
+      message: {
+        value: `${context}: ${this.message}`,
+        writable: true,
+        configurable: true,
+      },
+      cause: { value: this, writable: true, configurable: true },
+      stack: {
+        value: `${this.name}: ${context}: ${this.stack ?? this.message}`,
+        writable: true,
+        configurable: true,
+      },
+    });
     return wrapped;
   }
 }
