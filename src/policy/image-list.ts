@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml';
-import { ImgsignError } from '../errors.js';
+import { describeError, ImgsignError } from '../errors.js';
 
 /**
  * Image names to verify, from deployment files (`imgsign verify --from`):
@@ -134,7 +134,14 @@ export function imagesInDocument(
   let docs: unknown[];
   try {
     docs = loadAll(text, undefined, { filename: where });
-  } catch {
+  } catch (err) {
+    // A broken manifest must not be read as a list of odd image names.
+    if (/^\s*(apiVersion|kind|services)\s*:/m.test(text)) {
+      throw new ImgsignError(
+        'USAGE',
+        `${where} is not valid YAML: ${describeError(err)}`,
+      );
+    }
     // Not YAML at all: a plain list can still contain "dir:/x" lines etc.
     docs = [];
   }

@@ -120,3 +120,15 @@ describe('toImageName', () => {
     expect(toImageName(input, transports)).toBe(expected);
   });
 });
+
+describe('imagesInDocument on broken YAML', () => {
+  it('reports a Kubernetes file that is not valid YAML instead of guessing names', () => {
+    expect(() =>
+      imagesInDocument(
+        'apiVersion: v1\nkind: Pod\nspec: {containers: [\n',
+        'bad.yaml',
+        transports,
+      ),
+    ).toThrow(/^bad\.yaml is not valid YAML: /);
+  });
+});
