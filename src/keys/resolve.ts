@@ -179,9 +179,15 @@ export async function loadVerificationKeys(
   if (missing.length > 0) {
     try {
       blobs.push(await exportGnuPGPublicKeys(missing, sys.gnupgHome));
-    } catch (err) {
-      if (blobs.length === 0) throw err;
+    } catch {
+      // GnuPG missing or without a keyring: those fingerprints stay unknown.
     }
+  }
+  if (blobs.every((b) => b.length === 0)) {
+    throw new ImgsignError(
+      'KEY_NOT_FOUND',
+      `no public key for ${options.fingerprints.join(', ') || '(no fingerprints given)'} in the imgsign keyring ${keyring.dir} or in GnuPG (${sys.gnupgHome ?? '~/.gnupg'}); import it with \`imgsign key import\` or pass --public-key-file`,
+    );
   }
   return newPGPVerifier(blobs, verifierOptions);
 }

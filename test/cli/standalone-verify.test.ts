@@ -165,4 +165,28 @@ describe('imgsign standalone-verify', () => {
       },
     });
   });
+  it('takes trusted keys from the imgsign keyring when no key file is given', async () => {
+    const home = await tempDir();
+    const env = {
+      IMGSIGN_HOME: join(home, 'keyring'),
+      GNUPGHOME: join(home, 'gnupg'),
+    };
+    const args = [
+      'standalone-verify',
+      fx('image.manifest.json'),
+      'testing/manifest',
+      K1,
+      fx('image.signature'),
+    ];
+    const before = await runCli(args, { env });
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(
+      /no public key for 08CD26E4.* in the imgsign keyring .* or in GnuPG/,
+    );
+    await runCli(['key', 'import', fx('public-key.gpg')], { env });
+    const after = await runCli(args, { env });
+    expect(after.stdout).toBe(
+      `Signature verified using fingerprint ${K1}, digest ${D}\n`,
+    );
+  });
 });
