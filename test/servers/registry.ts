@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
 
 /**
@@ -22,11 +22,15 @@ export interface TestRegistry {
   tokenIssuer?: TokenIssuer;
   /** Registry storage root (tests may look but should not write). */
   storageDir: string;
+  /** With `tls`: a containers-certs.d directory holding the registry's CA as ca.crt. */
+  certDir?: string;
   stop(): Promise<void>;
 }
 
 export interface StartRegistryOptions {
   auth?: 'none' | 'htpasswd' | 'token';
+  /** Serve https with a self-signed certificate for 127.0.0.1 (its CA in `certDir`). */
+  tls?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -65,11 +69,43 @@ export async function startRegistry(
       `auth:\n  token:\n    realm: ${tokenIssuer.realm}\n    service: ${tokenIssuer.service}\n` +
       `    issuer: ${tokenIssuer.issuer}\n    rootcertbundle: ${tokenIssuer.certPath}\n`;
   }
+  let certDir: string | undefined;
+  let tlsYaml = '';
+  if (options.tls) {
+    certDir = join(dir, 'certs.d');
+    await mkdir(certDir);
+    const certPath = join(certDir, 'ca.crt');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        certPath,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    tlsYaml = `  tls:\n    certificate: ${certPath}\n    key: ${join(dir, 'tls.key')}\n`;
+  }
   const config =
     `version: 0.1\nlog:\n  level: info\n  formatter: text\n  accesslog:\n    disabled: true\n` +
     `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
     `  maintenance:\n    uploadpurging:\n      enabled: false\n` +
     `http:\n  addr: ${host}\n  secret: imgsign-test-secret\n` +
+    tlsYaml +
     authYaml;
   const configPath = join(dir, 'config.yml');
   await writeFile(configPath, config);
@@ -85,8 +121,15 @@ export async function startRegistry(
   try {
     await waitForListening(child, host);
     // Confirm it answers the API root before handing it out.
-    const res = await request(`http://${host}/v2/`);
+    const probe = new Agent({ connect: { rejectUnauthorized: false } });
+    const res = await request(
+      `${options.tls ? 'https' : 'http'}://${host}/v2/`,
+      {
+        dispatcher: probe,
+      },
+    );
     await res.body.dump();
+    await probe.close();
     if (res.statusCode !== 200 && res.statusCode !== 401) {
       throw new Error(
         `registry at ${host} answered /v2/ with ${res.statusCode}`,
@@ -98,7 +141,8 @@ export async function startRegistry(
   }
   return {
     host,
-    url: `http://${host}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}`,
+    ...(certDir ? { certDir } : {}),
     ...(auth !== 'none' ? { username, password } : {}),
     ...(tokenIssuer ? { tokenIssuer } : {}),
     storageDir,
