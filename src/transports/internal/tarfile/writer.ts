@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 
 /**
@@ -19,8 +18,26 @@ export class TarStreamWriter {
   private finished = false;
 
   constructor(out: Writable) {
-    this.done = pipeline(this.pack, out);
+    // Wired by hand: the pack is a streamx stream, and a failure on either
+    // side must tear down the other so no writer waits forever for room.
+    this.done = new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        this.pack.destroy(err);
+        out.destroy(err);
+        reject(err);
+      };
+      out.on('error', fail);
+      this.pack.on('error', fail);
+      out.on('close', () =>
+        out.writableFinished
+          ? resolve()
+          : fail(
+              new Error('tar output closed before the archive was complete'),
+            ),
+      );
+    });
     this.done.catch(() => undefined); // reported by finish()
+    this.pack.pipe(out);
   }
 
   isIdle(): boolean {
@@ -54,11 +71,22 @@ export class TarStreamWriter {
     });
     entryDone.catch(() => undefined);
     const sink = this.pack.entry(header(name, 'file', size), settle);
+    sink.on('error', () => undefined); // reported through `settle`
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (!sink.write(chunk)) {
-          await new Promise<void>((resolve) => sink.once('drain', resolve));
+          // Wait for room, or for the entry to die (the output failed).
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              sink.off('drain', done);
+              sink.off('close', done);
+              resolve();
+            };
+            sink.on('drain', done);
+            sink.on('close', done);
+          });
         }
+        if (sink.destroyed) break;
       }
     } catch (err) {
       sink.destroy(err as Error);
@@ -72,19 +100,22 @@ export class TarStreamWriter {
   /** Add a small regular file (call inside lock()). */
   writeBytes(name: string, bytes: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pack.entry(header(name, 'file', bytes.length), bytes, (err) =>
-        err ? reject(err) : resolve(),
-      );
+      this.pack
+        .entry(header(name, 'file', bytes.length), bytes, (err) =>
+          err ? reject(err) : resolve(),
+        )
+        .on('error', () => undefined); // reported through the callback
     });
   }
 
   /** Add a symlink (call inside lock()). */
   writeSymlink(name: string, target: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pack.entry(
-        { ...header(name, 'symlink', 0), linkname: target },
-        (err) => (err ? reject(err) : resolve()),
-      );
+      this.pack
+        .entry({ ...header(name, 'symlink', 0), linkname: target }, (err) =>
+          err ? reject(err) : resolve(),
+        )
+        .on('error', () => undefined); // reported through the callback
     });
   }
 
