@@ -139,6 +139,38 @@ describe('imgsign verify', () => {
     expect(out.images[0].where).toEqual([`${list}:2`, `${list}:4`]);
   });
 
+  it('--from reads a multi-document Kubernetes manifest', async () => {
+    const p = await policyFile();
+    const dir = await tempDir();
+    const file = join(dir, 'deploy.yaml');
+    await writeFile(
+      file,
+      [
+        'kind: Deployment',
+        'metadata: {name: web}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        `      initContainers: [{name: init, image: "${img('dir-img-valid')}"}]`,
+        `      containers: [{name: app, image: "${img('dir-img-unsigned')}"}]`,
+        '---',
+        'kind: CronJob',
+        'metadata: {name: nightly}',
+        `spec: {jobTemplate: {spec: {template: {spec: {containers: [{name: job, image: "${img('dir-img-valid')}"}]}}}}}`,
+      ].join('\n'),
+    );
+    const r = await runCli(['verify', '--policy', p, '--from', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`ACCEPTED ${img('dir-img-valid')}`);
+    expect(r.stdout).toContain(
+      `  named in: ${file}#1: Deployment/web initContainer init; ${file}#2: CronJob/nightly container job`,
+    );
+    expect(r.stdout).toContain(`REJECTED ${img('dir-img-unsigned')}`);
+    expect(r.stderr.trim()).toBe(
+      `imgsign: 1 of 2 images rejected by policy ${p}`,
+    );
+  });
+
   it('--insecure-policy accepts an unsigned image', async () => {
     const r = await runCli([
       'verify',
