@@ -1,5 +1,6 @@
 import { ImgsignError, describeError } from '../errors.js';
 import { DigestVerifier } from '../transports/internal/verify-stream.js';
+import type { Readable } from 'node:stream';
 import type {
   BlobInfo,
   ImageDestination,
@@ -13,6 +14,8 @@ export interface BlobCopyOptions {
   retryTimes: number;
   configDigests: Set<string>;
   progress?: ProgressReporter;
+  /** Aborted when another blob failed: in-flight streams stop early. */
+  signal?: AbortSignal;
 }
 
 function retryable(err: unknown): boolean {
@@ -35,7 +38,25 @@ async function streamBlob(
   options: BlobCopyOptions,
 ): Promise<CopiedBlob> {
   const what = `blob ${info.digest} from ${transportString(src.reference)}`;
+  options.signal?.throwIfAborted();
   const { stream, size: reportedSize } = await src.getBlob(info);
+  const abort = () => stream.destroy(options.signal?.reason as Error);
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return await verifyInto(stream, reportedSize, dest, info, options, what);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function verifyInto(
+  stream: Readable,
+  reportedSize: number,
+  dest: ImageDestination,
+  info: BlobInfo,
+  options: BlobCopyOptions,
+  what: string,
+): Promise<CopiedBlob> {
   if (info.size >= 0 && reportedSize >= 0 && reportedSize !== info.size) {
     stream.destroy();
     throw new ImgsignError(
@@ -101,7 +122,11 @@ async function copyOne(
       options.progress?.blobDone?.(info, false);
       return done;
     } catch (err) {
-      if (attempt >= options.retryTimes || !retryable(err)) {
+      if (
+        attempt >= options.retryTimes ||
+        !retryable(err) ||
+        options.signal?.aborted
+      ) {
         if (err instanceof ImgsignError) throw err;
         throw new ImgsignError(
           'INCONCLUSIVE',
@@ -118,7 +143,7 @@ async function copyOne(
 
 /**
  * Copy `blobs` with at most `jobs` in flight. The first failure stops new
- * copies from starting, waits for the running ones and is rethrown.
+ * copies from starting, aborts the running ones and is rethrown.
  */
 export async function copyBlobs(
   src: ImageSource,
@@ -129,14 +154,21 @@ export async function copyBlobs(
   const results: CopiedBlob[] = new Array<CopiedBlob>(blobs.length);
   let next = 0;
   let failure: { err: unknown } | undefined;
+  const controller = new AbortController();
+  const opts = { ...options, signal: controller.signal };
   const worker = async (): Promise<void> => {
     while (!failure && next < blobs.length) {
       const i = next++;
       const info = blobs[i] as BlobInfo;
       try {
-        results[i] = await copyOne(src, dest, info, options);
+        results[i] = await copyOne(src, dest, info, opts);
       } catch (err) {
-        failure ??= { err };
+        if (!failure) {
+          failure = { err };
+          controller.abort(
+            new ImgsignError('INCONCLUSIVE', `copy of ${info.digest} failed`),
+          );
+        }
       }
     }
   };

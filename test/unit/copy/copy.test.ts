@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { copyImage } from '../../../src/copy/copy.js';
 import type { CopyOptions } from '../../../src/copy/types.js';
@@ -374,6 +375,28 @@ describe('pipeline order and options', () => {
       expect(stats.puts).toBe(7);
       expect(stats.maxInFlight).toBeLessThanOrEqual(jobs);
     }
+  });
+
+  it('stops the other in-flight blobs when one fails', async () => {
+    const t = await tempDir();
+    const img = await makeDirImage(join(t, 's'), { layers: 2 });
+    let hanging: Readable | undefined;
+    const source = wrapSource(ref(`dir:${t}/s`), {
+      // The config never finishes on its own: only the abort can end it.
+      serve: (d) => {
+        if (d !== img.config.digest) return undefined;
+        hanging = new Readable({ read() {} });
+        hanging.push(Buffer.from('partial'));
+        return hanging;
+      },
+      tamper: (d, b) =>
+        d === img.layers[0]!.digest ? b.subarray(1) : undefined,
+    });
+    await expect(
+      copyImage({ source, destination: ref(`dir:${t}/d`), sys, jobs: 2 }),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(hanging?.destroyed).toBe(true);
+    expect(await readdir(t)).toEqual(['s']);
   });
 
   it('retries a blob that failed with an I/O error when asked to', async () => {

@@ -25,6 +25,8 @@ export interface SourceHooks {
   /** Report this size instead of the real one (-1 = unknown). */
   reportSize?: number;
   blobRequests?: string[];
+  /** Serve this stream instead (e.g. one that never ends). */
+  serve?: (digest: string) => Readable | undefined;
 }
 
 export function wrapSource(
@@ -53,6 +55,8 @@ export function wrapSource(
           attempts.set(info.digest, n);
           const err = hooks.fail?.(info.digest, n);
           if (err) throw err;
+          const custom = hooks.serve?.(info.digest);
+          if (custom) return { stream: custom, size: -1 };
           const real = await src.getBlob(info);
           if (!hooks.tamper && hooks.reportSize === undefined) return real;
           const bytes = await readAll(real.stream);
