@@ -95,6 +95,8 @@ const MAX_REDIRECTS = 10;
 
 export class RegistryClient {
   readonly registry: string;
+  /** Where the API is served: docker.io's is registry-1.docker.io. */
+  readonly apiHost: string;
   private readonly options: RegistryClientOptions;
   private pingPromise: Promise<PingResult> | undefined;
   private challenge: AuthChallenge | undefined;
@@ -106,6 +108,10 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions) {
     this.options = options;
     this.registry = options.registry;
+    this.apiHost =
+      options.registry === 'docker.io'
+        ? 'registry-1.docker.io'
+        : options.registry;
     this.retryTimes = Math.max(0, options.retryTimes ?? DEFAULT_RETRY_TIMES);
   }
 
@@ -179,7 +185,7 @@ export class RegistryClient {
       : ['https'];
     const failures: string[] = [];
     for (const scheme of schemes) {
-      const url = new URL(`${scheme}://${this.registry}/v2/`);
+      const url = new URL(`${scheme}://${this.apiHost}/v2/`);
       try {
         const res = await undiciRequest(url, {
           method: 'GET',
@@ -273,7 +279,7 @@ export class RegistryClient {
     options: RegistryRequestOptions,
   ): Promise<RegistryStreamResponse> {
     const { scheme } = await this.ping();
-    const origin = `${scheme}://${this.registry}`;
+    const origin = `${scheme}://${this.apiHost}`;
     const target = new URL(options.path, origin);
     const sameOrigin = target.origin === new URL(origin).origin;
     const scopes = scopeStrings(options);
@@ -337,7 +343,7 @@ export class RegistryClient {
     auth: string | undefined,
     scheme: 'https' | 'http',
   ): Promise<RegistryStreamResponse> {
-    const registryOrigin = new URL(`${scheme}://${this.registry}`).origin;
+    const registryOrigin = new URL(`${scheme}://${this.apiHost}`).origin;
     const canRedirect = options.method === 'GET' || options.method === 'HEAD';
     let url = start;
     for (let hop = 0; ; hop++) {

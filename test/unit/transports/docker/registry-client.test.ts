@@ -253,3 +253,29 @@ describe('registry client helpers', () => {
     expect(retryDelayMs(20, undefined)).toBe(10_000);
   });
 });
+
+describe('docker.io', () => {
+  it('talks to registry-1.docker.io for the docker.io domain', async () => {
+    const { MockAgent } = await import('undici');
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    const pool = mock.get('https://registry-1.docker.io');
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}');
+    pool
+      .intercept({ path: '/v2/library/busybox/tags/list', method: 'GET' })
+      .reply(200, '{"name":"library/busybox","tags":["latest"]}');
+    const c = new RegistryClient({
+      registry: 'docker.io',
+      sys: { dispatcher: mock },
+      retryTimes: 0,
+    });
+    const res = await c.request({
+      method: 'GET',
+      path: '/v2/library/busybox/tags/list',
+      repository: 'library/busybox',
+      actions: ['pull'],
+    });
+    expect(JSON.parse(res.body.toString()).tags).toEqual(['latest']);
+    await mock.close();
+  });
+});
