@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ImgsignError } from '../../errors.js';
 import { referenceName } from '../../reference/docker-reference.js';
 import type { SystemContext } from '../../system-context.js';
 import { registryClientFor } from './docker-system-context.js';
-import { MANIFEST_ACCEPT } from './docker-source.js';
+import { MANIFEST_ACCEPT, computeManifestDigest } from './docker-source.js';
 import type { DockerImageReference } from './docker-transport.js';
 import { registryError } from './registry-errors.js';
 
@@ -35,7 +34,7 @@ export async function deleteImage(
         `reading manifest ${name}:${ref.tag ?? 'latest'}`,
       );
     }
-    digest = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
+    digest = computeManifestDigest(res.body);
   }
   const res = await client.request({
     method: 'DELETE',

@@ -16,7 +16,10 @@ import {
   registryClientFor,
 } from './docker-system-context.js';
 import { DockerImageReference } from './docker-transport.js';
-import { digestWithAlgorithm } from './docker-source.js';
+import {
+  computeManifestDigest,
+  manifestMatchesDigest,
+} from './docker-source.js';
 import { headerValue, type RegistryClient } from './registry-client.js';
 import { registryError } from './registry-errors.js';
 
@@ -254,17 +257,17 @@ export class DockerImageDestination implements ImageDestination {
           `invalid manifest digest "${expected}" for ${this.name}`,
         );
       }
-      digest = digestWithAlgorithm(manifest.bytes, expected);
-      if (digest !== expected) {
+      if (!manifestMatchesDigest(manifest.bytes, expected)) {
         throw new ImgsignError(
           'DIGEST_MISMATCH',
-          `writing manifest to ${this.name}@${expected}: the manifest has digest ${digest}`,
+          `writing manifest to ${this.name}@${expected}: the manifest has digest ${computeManifestDigest(manifest.bytes)}`,
         );
       }
+      digest = expected;
       target = expected;
     } else {
       target = ref.tag ?? 'latest';
-      digest = digestWithAlgorithm(manifest.bytes, 'sha256:');
+      digest = computeManifestDigest(manifest.bytes);
     }
     const res = await this.client.request({
       method: 'PUT',

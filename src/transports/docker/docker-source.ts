@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { digestAlgorithm, isValidDigest } from '../../digest/digest.js';
 import { MAX_MANIFEST_BYTES, MediaType } from '../../manifest/media-types.js';
+import { manifestDigest, matchesDigest } from '../../manifest/digest.js';
 import { referenceName } from '../../reference/docker-reference.js';
 import type { SystemContext } from '../../system-context.js';
 import type { BlobInfo, ImageSource, ManifestBlob } from '../types.js';
@@ -61,6 +62,29 @@ export function manifestMediaType(
 export function digestWithAlgorithm(bytes: Buffer, like: string): string {
   const algo = digestAlgorithm(like);
   return `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
+}
+
+/**
+ * Whether manifest bytes have digest `expected`: the SPEC §2 digest (signed
+ * schema1 without its signatures) or the plain hash with `expected`'s algorithm.
+ */
+export function manifestMatchesDigest(
+  bytes: Buffer,
+  expected: string,
+): boolean {
+  return (
+    matchesDigest(bytes, expected) ||
+    digestWithAlgorithm(bytes, expected) === expected
+  );
+}
+
+/** The SPEC §2 digest of manifest bytes; sha256 of the bytes if that cannot be computed. */
+export function computeManifestDigest(bytes: Buffer): string {
+  try {
+    return manifestDigest(bytes);
+  } catch {
+    return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  }
 }
 
 /** Reads an image from a registry (Registry API v2). */
@@ -144,15 +168,15 @@ export class DockerImageSource implements ImageSource {
     const untrustedBytes = res.body;
     let digest: string;
     if (expectedDigest !== undefined) {
-      digest = digestWithAlgorithm(untrustedBytes, expectedDigest);
-      if (digest !== expectedDigest) {
+      if (!manifestMatchesDigest(untrustedBytes, expectedDigest)) {
         throw new ImgsignError(
           'DIGEST_MISMATCH',
-          `reading manifest ${where}: the registry returned a manifest with digest ${digest}`,
+          `reading manifest ${where}: the registry returned a manifest with digest ${computeManifestDigest(untrustedBytes)}`,
         );
       }
+      digest = expectedDigest;
     } else {
-      digest = `sha256:${createHash('sha256').update(untrustedBytes).digest('hex')}`;
+      digest = computeManifestDigest(untrustedBytes);
     }
     return {
       bytes: untrustedBytes,
