@@ -13,6 +13,8 @@ import {
 
 /** Bound on entries held in memory for one archive (docker save writes a few per layer). */
 export const MAX_ARCHIVE_ENTRIES = 100_000;
+/** Read size for the index pass and for serving entries (fewer, larger chunks). */
+const READ_CHUNK = 1024 * 1024;
 /** Longest chain of links followed when opening an entry. */
 const MAX_LINK_HOPS = 16;
 
@@ -47,7 +49,10 @@ export class ArchiveIndex {
     const extract = tar.extract();
     const fh = await open(path, 'r');
     try {
-      const feeding = pipeline(createReadStream(path), extract);
+      const feeding = pipeline(
+        createReadStream(path, { highWaterMark: READ_CHUNK }),
+        extract,
+      );
       feeding.catch(() => undefined); // surfaced through the iterator below
       for await (const entry of extract) {
         const record = await recordEntry(
@@ -121,6 +126,7 @@ export class ArchiveIndex {
     return createReadStream(this.path, {
       start: entry.offset,
       end: entry.offset + entry.size - 1,
+      highWaterMark: READ_CHUNK,
     });
   }
 
