@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { ImgsignCommand } from '../cli/base-command.js';
 import { normalizeBooleanArgv } from '../cli/bool-argv.js';
 import {
@@ -17,6 +17,18 @@ import { PolicyContext } from '../policy/context.js';
 import { loadPolicy } from '../policy/load.js';
 import { imageFromSource } from '../policy/unparsed-image.js';
 import { parseImageName } from '../transports/all.js';
+import type { ImageReference } from '../transports/types.js';
+import { transportString } from '../transports/types.js';
+import {
+  signerFromFlags,
+  signingFlags,
+  signingSystemContext,
+  wantsSigning,
+  type SigningFlagValues,
+} from '../cli/signing-flags.js';
+import { referenceString } from '../reference/docker-reference.js';
+import { signDockerManifest } from '../signature/simple.js';
+import { usageError } from '../errors.js';
 
 export function describeCopyResult(r: CopyResult): string {
   const reused = r.blobs.filter((b) => b.reused).length;
@@ -59,6 +71,34 @@ async function policyHook(
   };
 }
 
+/**
+ * `--sign-by`: one signer over the final destination manifest(s), claiming
+ * `--sign-identity` or else the destination's docker reference (c/image).
+ */
+async function signersFromFlags(
+  flags: SigningFlagValues & { 'sign-identity'?: string | undefined },
+  destination: ImageReference,
+): Promise<CopyOptions['signers']> {
+  if (!wantsSigning(flags)) {
+    if (flags['sign-identity'] !== undefined) {
+      throw usageError('--sign-identity needs --sign-by or --sign-by-key-file');
+    }
+    return undefined;
+  }
+  const named = destination.dockerReference();
+  const identity =
+    flags['sign-identity'] ?? (named ? referenceString(named) : undefined);
+  if (identity === undefined) {
+    throw usageError(
+      `Cannot determine canonical Docker reference for destination ${transportString(destination)}: use --sign-identity`,
+    );
+  }
+  const signer = await signerFromFlags(flags, signingSystemContext());
+  return [
+    { sign: (manifest) => signDockerManifest(manifest, identity, signer) },
+  ];
+}
+
 export default class Copy extends ImgsignCommand {
   static override summary =
     'Copy an image between transports, keeping its digest and signatures';
@@ -68,10 +108,20 @@ Blobs stream with their digest and size verified; nothing is committed at the de
     '<%= config.bin %> copy dir:/tmp/busybox oci:/tmp/layout:busybox',
     '<%= config.bin %> copy --all docker://localhost:5000/app:1 oci-archive:/tmp/app.tar',
     '<%= config.bin %> copy --format v2s2 --remove-signatures oci:/tmp/layout:busybox dir:/tmp/out',
+    '<%= config.bin %> copy --sign-by dev@example.com dir:/tmp/busybox docker://registry.example.com/busybox:1',
     '<%= config.bin %> copy --dest-tls-verify=false dir:/tmp/busybox docker://localhost:5000/busybox:latest',
   ];
   static override enableJsonFlag = true;
-  static override flags = copyFlags;
+  static override flags = {
+    ...copyFlags,
+    ...signingFlags,
+    'sign-identity': Flags.string({
+      description:
+        'Docker reference the signature claims (default: the destination reference)',
+      helpValue: 'REFERENCE',
+      helpGroup: 'SIGNING',
+    }),
+  };
   static override args = {
     source: Args.string({
       description: 'source image (transport:reference)',
@@ -94,15 +144,18 @@ Blobs stream with their digest and size verified; nothing is committed at the de
     if (flags['registries.d'] !== undefined) {
       base.registriesDirPath = flags['registries.d'];
     }
+    const source = parseImageName(args.source);
+    const destination = parseImageName(args.destination);
     const verifySource = await policyHook(flags, base.homeDir);
+    const signers = await signersFromFlags(flags, destination);
     const quiet = flags.quiet || this.jsonEnabled();
     const progress =
       !quiet && process.stderr.isTTY
         ? new TtyCopyProgress(process.stderr)
         : undefined;
     const result = await copyImage({
-      source: parseImageName(args.source),
-      destination: parseImageName(args.destination),
+      source,
+      destination,
       sys: base,
       sourceSys: sideSystemContext(base, flags, 'src'),
       destinationSys: sideSystemContext(base, flags, 'dest'),
@@ -116,6 +169,7 @@ Blobs stream with their digest and size verified; nothing is committed at the de
       retryTimes: flags['retry-times'],
       dryRun: flags['dry-run'],
       ...(verifySource ? { verifySource } : {}),
+      ...(signers ? { signers } : {}),
       ...(progress ? { progress } : {}),
     });
     if (!quiet) this.log(describeCopyResult(result));
