@@ -72,6 +72,21 @@ describe('imgsign copy', () => {
     expect(bad.stderr).toMatch(/invalid value "maybe" for --all/);
   });
 
+  it('rejects --dest-creds without a username', async () => {
+    const t = await tempDir();
+    await makeDirImage(join(t, 's'));
+    const r = await runCli([
+      'copy',
+      '--dest-creds',
+      ':secret',
+      `dir:${t}/s`,
+      `dir:${t}/d`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--dest-creds: the username must not be empty/);
+    expect(r.stderr).not.toContain('secret');
+  });
+
   it('is silent with --quiet', async () => {
     const t = await tempDir();
     await makeDirImage(join(t, 's'));
