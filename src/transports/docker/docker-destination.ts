@@ -72,6 +72,17 @@ export class DockerImageDestination implements ImageDestination {
     options?: ReuseBlobOptions,
   ): Promise<BlobInfo | undefined> {
     if (!isValidDigest(info.digest)) return undefined;
+    // Same registry, other repository: a mount answers 201 whether or not
+    // the blob is already here, so it replaces the HEAD (one round trip).
+    const source = options?.sourceReference;
+    if (
+      source instanceof DockerImageReference &&
+      source.ref.domain === this.reference.ref.domain &&
+      source.ref.path !== this.path
+    ) {
+      const mounted = await this.mountBlob(info, source.ref.path);
+      if (mounted) return mounted;
+    }
     const head = await this.client.request({
       method: 'HEAD',
       path: `/v2/${this.path}/blobs/${info.digest}`,
@@ -87,15 +98,7 @@ export class DockerImageDestination implements ImageDestination {
         `checking for blob ${info.digest} in ${this.name}`,
       );
     }
-    const source = options?.sourceReference;
-    if (
-      !(source instanceof DockerImageReference) ||
-      source.ref.domain !== this.reference.ref.domain ||
-      source.ref.path === this.path
-    ) {
-      return undefined;
-    }
-    return this.mountBlob(info, source.ref.path);
+    return undefined;
   }
 
   /** Cross-repository blob mount (POST …/uploads/?mount=&from=); 201 = done. */
