@@ -116,8 +116,10 @@ describe('imgsign key', () => {
     const r = await runCli(['key', 'export', 'Same'], { env: e });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /"Same" matches 2 keys in the imgsign keyring .*: [0-9A-F]{40} \(Same <one@example.com>\), [0-9A-F]{40} \(Same <two@example.com>\); use a fingerprint/,
+      /"Same" matches 2 keys in the imgsign keyring .*: [0-9A-F]{40} \(Same <\w+@example.com>\), [0-9A-F]{40} \(Same <\w+@example.com>\); use a fingerprint/,
     );
+    expect(r.stderr).toContain('(Same <one@example.com>)');
+    expect(r.stderr).toContain('(Same <two@example.com>)');
   });
 
   it('rejects a file that is not a key', async () => {
