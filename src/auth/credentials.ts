@@ -57,12 +57,20 @@ async function fromFile(
     }
   }
   const auths = file.auths ?? {};
-  const normalized = new Map<string, [string, { auth?: string }]>();
+  const normalized = new Map<
+    string,
+    [string, { auth?: string; identitytoken?: string }]
+  >();
   for (const [key, entry] of Object.entries(auths)) {
     normalized.set(normalizeAuthKey(key), [key, entry]);
   }
   for (const key of keys) {
     const hit = normalized.get(key);
+    const identityToken = hit?.[1].identitytoken;
+    if (typeof identityToken === 'string' && identityToken !== '') {
+      // docker's convention for refresh tokens (see bearer-token.ts).
+      return { username: '<token>', password: identityToken };
+    }
     if (hit && typeof hit[1].auth === 'string' && hit[1].auth !== '') {
       return decodeAuthEntry(path, hit[0], hit[1].auth);
     }

@@ -8,6 +8,9 @@ import type { Credentials } from '../../auth/types.js';
 import type { AuthChallenge } from './www-authenticate.js';
 import { discardBody } from './retry.js';
 
+/** docker's convention: this user name means the password is an identity (refresh) token. */
+export const IDENTITY_TOKEN_USER = '<token>';
+
 /** Token server answers larger than this are refused. */
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 /** Registries that omit expires_in mean 60 seconds (distribution token spec). */
@@ -54,22 +57,36 @@ export async function fetchBearerToken(options: {
     );
   }
   const service = options.challenge.params['service'];
-  if (service) url.searchParams.set('service', service);
-  for (const scope of options.scopes) url.searchParams.append('scope', scope);
   const headers: Record<string, string> = {};
-  if (options.credentials) {
-    headers['authorization'] =
-      'Basic ' +
-      Buffer.from(
-        `${options.credentials.username}:${options.credentials.password}`,
-      ).toString('base64');
+  let body: string | undefined;
+  const creds = options.credentials;
+  if (creds?.username === IDENTITY_TOKEN_USER) {
+    // An identity (refresh) token: the OAuth2 POST form of the token spec.
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: creds.password,
+      client_id: 'imgsign',
+      ...(service ? { service } : {}),
+    });
+    if (options.scopes.length > 0) form.set('scope', options.scopes.join(' '));
+    body = form.toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else {
+    if (service) url.searchParams.set('service', service);
+    for (const scope of options.scopes) url.searchParams.append('scope', scope);
+    if (creds) {
+      headers['authorization'] =
+        'Basic ' +
+        Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+    }
   }
   const started = Date.now();
   let res: Dispatcher.ResponseData;
   try {
     res = await request(url, {
-      method: 'GET',
+      method: body === undefined ? 'GET' : 'POST',
       headers,
+      ...(body !== undefined ? { body } : {}),
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
   } catch (err) {

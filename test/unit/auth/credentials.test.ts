@@ -87,6 +87,19 @@ describe('lookupCredentials', () => {
     });
   });
 
+  it('returns an identitytoken as a <token> credential', async () => {
+    const authFile = join(await tempDir(), 'auth.json');
+    await writeJSON(authFile, {
+      auths: { 'acr.example.com': { auth: '', identitytoken: 'refresh-xyz' } },
+    });
+    expect(
+      await lookupCredentials({ authFilePath: authFile }, 'acr.example.com'),
+    ).toEqual({
+      username: '<token>',
+      password: 'refresh-xyz',
+    });
+  });
+
   it('asks docker-credential helpers (credHelpers, then credsStore)', async () => {
     const root = await tempDir();
     const bin = join(root, 'bin');

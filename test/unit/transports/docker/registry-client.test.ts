@@ -207,6 +207,47 @@ describe('RegistryClient against a scripted registry', () => {
     expect(tokenAuth).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 
+  it('trades an identity token for an access token with the OAuth2 POST form', async () => {
+    const forms: URLSearchParams[] = [];
+    handler = (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/oauth') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          forms.push(new URLSearchParams(Buffer.concat(chunks).toString()));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({ access_token: 'from-refresh', expires_in: 300 }),
+          );
+        });
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer from-refresh') {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="http://${host}/oauth",service="svc"`,
+        });
+        return void res.end();
+      }
+      res.writeHead(200).end('in');
+    };
+    const c = client({
+      credentials: { username: '<token>', password: 'refresh-123' },
+    });
+    expect((await get(c)).body.toString()).toBe('in');
+    expect(forms).toHaveLength(1);
+    expect(Object.fromEntries(forms[0]!)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-123',
+      client_id: 'imgsign',
+      service: 'svc',
+      scope: 'repository:ns/a:pull',
+    });
+    expect(
+      seen.find((s) => s.url.startsWith('/oauth'))?.authorization,
+    ).toBeUndefined();
+  });
+
   it('shares one client per SystemContext and options', () => {
     const sys: SystemContext = { dispatcher };
     const a = getRegistryClient({ registry: host, sys });
