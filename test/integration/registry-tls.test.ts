@@ -1,7 +1,10 @@
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { describeWithPeers } from '../helpers/peers.js';
+import { tempDir } from '../helpers/paths.js';
 import {
   makeSmallImage,
   startRegistry,
@@ -90,3 +93,42 @@ describeWithPeers(
     });
   },
 );
+
+describeWithPeers('docker:// with a client certificate', ['registry'], () => {
+  let registry: TestRegistry;
+  const dispatcher = new Agent({ keepAliveTimeout: 10 });
+  const contexts: DockerSystemContext[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true, tlsClientAuth: true });
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((s) => closeRegistryClients(s)));
+    await registry?.stop();
+    await dispatcher.close();
+  });
+
+  it('presents client.cert/client.key from the cert dir', async () => {
+    const sys: DockerSystemContext = { dispatcher };
+    contexts.push(sys);
+    const client = getRegistryClient({
+      registry: registry.host,
+      sys,
+      certDir: registry.certDir!,
+    });
+    expect((await client.ping()).scheme).toBe('https');
+  });
+
+  it('is refused without a client certificate', async () => {
+    const caOnly = await tempDir();
+    await copyFile(join(registry.certDir!, 'ca.crt'), join(caOnly, 'ca.crt'));
+    const sys: DockerSystemContext = { dispatcher };
+    contexts.push(sys);
+    const client = getRegistryClient({
+      registry: registry.host,
+      sys,
+      certDir: caOnly,
+    });
+    await expect(client.ping()).rejects.toMatchObject({ code: 'INCONCLUSIVE' });
+  });
+});

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export interface StartRegistryOptions {
   auth?: 'none' | 'htpasswd' | 'token';
   /** Serve https with a self-signed certificate for 127.0.0.1 (its CA in `certDir`). */
   tls?: boolean;
+  /** With `tls`: require a client certificate (a pair is put in `certDir` as client.cert/.key). */
+  tlsClientAuth?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -99,6 +101,68 @@ export async function startRegistry(
       { stdio: 'ignore' },
     );
     tlsYaml = `  tls:\n    certificate: ${certPath}\n    key: ${join(dir, 'tls.key')}\n`;
+    if (options.tlsClientAuth) {
+      const ec = [
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+      ];
+      const clientCA = join(dir, 'client-ca.crt');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...ec,
+          '-keyout',
+          join(dir, 'client-ca.key'),
+          '-out',
+          clientCA,
+          '-days',
+          '2',
+          '-subj',
+          '/CN=imgsign-test-client-ca',
+        ],
+        { stdio: 'ignore' },
+      );
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          ...ec,
+          '-keyout',
+          join(certDir, 'client.key'),
+          '-out',
+          join(dir, 'client.csr'),
+          '-subj',
+          '/CN=imgsign-test-client',
+        ],
+        { stdio: 'ignore' },
+      );
+      execFileSync(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          join(dir, 'client.csr'),
+          '-CA',
+          clientCA,
+          '-CAkey',
+          join(dir, 'client-ca.key'),
+          '-CAcreateserial',
+          '-out',
+          join(certDir, 'client.cert'),
+          '-days',
+          '2',
+        ],
+        { stdio: 'ignore' },
+      );
+      tlsYaml += `    clientcas:\n      - ${clientCA}\n`;
+    }
   }
   const config =
     `version: 0.1\nlog:\n  level: info\n  formatter: text\n  accesslog:\n    disabled: true\n` +
@@ -121,7 +185,17 @@ export async function startRegistry(
   try {
     await waitForListening(child, host);
     // Confirm it answers the API root before handing it out.
-    const probe = new Agent({ connect: { rejectUnauthorized: false } });
+    const probe = new Agent({
+      connect: {
+        rejectUnauthorized: false,
+        ...(options.tlsClientAuth && certDir
+          ? {
+              cert: await readFile(join(certDir, 'client.cert')),
+              key: await readFile(join(certDir, 'client.key')),
+            }
+          : {}),
+      },
+    });
     const res = await request(
       `${options.tls ? 'https' : 'http'}://${host}/v2/`,
       {
