@@ -100,7 +100,11 @@ export class RegistryClient {
   private readonly options: RegistryClientOptions;
   private pingPromise: Promise<PingResult> | undefined;
   private challenge: AuthChallenge | undefined;
-  private credentialsPromise: Promise<Credentials | undefined> | undefined;
+  /** Looked-up credentials per repository ('' = the registry as a whole). */
+  private readonly credentialsByRepo = new Map<
+    string,
+    Promise<Credentials | undefined>
+  >();
   private readonly tokens = new Map<string, Promise<BearerToken>>();
   private ownAgent: Dispatcher | undefined;
   private readonly retryTimes: number;
@@ -229,21 +233,32 @@ export class RegistryClient {
     return this.options.sys.dispatcher;
   }
 
-  private credentials(): Promise<Credentials | undefined> {
-    this.credentialsPromise ??= this.options.credentials
-      ? Promise.resolve(this.options.credentials)
-      : lookupCredentials(this.options.sys, this.registry);
-    return this.credentialsPromise;
+  /** Explicit credentials, else the auth files' (repository-scoped keys win). */
+  private credentials(repository: string): Promise<Credentials | undefined> {
+    if (this.options.credentials) {
+      return Promise.resolve(this.options.credentials);
+    }
+    let found = this.credentialsByRepo.get(repository);
+    if (!found) {
+      found = lookupCredentials(
+        this.options.sys,
+        this.registry,
+        repository === '' ? undefined : repository,
+      );
+      this.credentialsByRepo.set(repository, found);
+    }
+    return found;
   }
 
   /** The Authorization header value for a request to this registry's origin. */
   private async authorization(
+    repository: string,
     scopes: string[],
     forceNewToken: boolean,
   ): Promise<string | undefined> {
     const challenge = this.challenge;
     if (!challenge) return undefined;
-    const creds = await this.credentials();
+    const creds = await this.credentials(repository);
     if (challenge.scheme === 'basic') {
       if (!creds) return undefined;
       return (
@@ -252,7 +267,8 @@ export class RegistryClient {
       );
     }
     if (challenge.scheme !== 'bearer') return undefined;
-    const key = [...scopes].sort().join(' ');
+    // Tokens depend on the scopes and on who asks for them.
+    const key = `${creds?.username ?? ''}\n${[...scopes].sort().join(' ')}`;
     let cached = this.tokens.get(key);
     if (cached && !forceNewToken) {
       const token = await cached.catch(() => undefined);
@@ -288,7 +304,7 @@ export class RegistryClient {
     let reauthenticated = false;
     for (;;) {
       const auth = sameOrigin
-        ? await this.authorization(scopes, reauthenticated)
+        ? await this.authorization(options.repository, scopes, reauthenticated)
         : undefined;
       let res: RegistryStreamResponse;
       try {
@@ -315,7 +331,9 @@ export class RegistryClient {
         const scheme = this.challenge?.scheme;
         if (
           scheme === 'bearer' ||
-          (scheme === 'basic' && !auth && (await this.credentials()))
+          (scheme === 'basic' &&
+            !auth &&
+            (await this.credentials(options.repository)))
         ) {
           discardBody(res.body);
           reauthenticated = true;

@@ -5,6 +5,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
@@ -15,6 +17,7 @@ import {
 import { isLoopbackRegistry } from '../../../../src/transports/docker/tls.js';
 import { retryDelayMs } from '../../../../src/transports/docker/retry.js';
 import type { SystemContext } from '../../../../src/system-context.js';
+import { tempDir } from '../../../helpers/paths.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -246,6 +249,48 @@ describe('RegistryClient against a scripted registry', () => {
     expect(
       seen.find((s) => s.url.startsWith('/oauth'))?.authorization,
     ).toBeUndefined();
+  });
+
+  it('uses repository-scoped auth file entries before the registry-wide one', async () => {
+    const dir = await tempDir();
+    const authFile = join(dir, 'auth.json');
+    const b64 = (v: string): string => Buffer.from(v).toString('base64');
+    await writeFile(
+      authFile,
+      JSON.stringify({
+        auths: {
+          [host]: { auth: b64('all:a') },
+          [`${host}/team`]: { auth: b64('team:t') },
+        },
+      }),
+    );
+    handler = (req, res) => {
+      if (!req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' });
+        return void res.end();
+      }
+      res
+        .writeHead(200)
+        .end(
+          Buffer.from(req.headers.authorization.slice(6), 'base64').toString(),
+        );
+    };
+    const c = new RegistryClient({
+      registry: host,
+      sys: { dispatcher, authFilePath: authFile },
+      retryTimes: 0,
+    });
+    const as = async (repository: string): Promise<string> =>
+      (
+        await c.request({
+          method: 'GET',
+          path: `/v2/${repository}/tags/list`,
+          repository,
+          actions: ['pull'],
+        })
+      ).body.toString();
+    expect(await as('team/app')).toBe('team:t');
+    expect(await as('other/app')).toBe('all:a');
   });
 
   it('shares one client per SystemContext and options', () => {
