@@ -102,3 +102,4 @@ export {
   signatureStoreFor,
   type SignatureStoreOptions,
 } from './signature-storage/select.js';
+export { untrustedSignatureContents } from './signature/pgp/untrusted.js';
