@@ -5,6 +5,7 @@ import { copySystemContext, sideSystemContext } from '../cli/copy-flags.js';
 import { inspectImage, rawManifestOrConfig } from '../manifest/inspect.js';
 import type { InspectOutput } from '../manifest/inspect.js';
 import { parseImageName } from '../transports/all.js';
+import { listTags } from '../transports/docker/tags.js';
 
 export default class Inspect extends ImgsignCommand {
   static override summary =
@@ -55,6 +56,11 @@ export default class Inspect extends ImgsignCommand {
       description: 'Registry certificates directory',
       helpValue: 'DIR',
     }),
+    'no-tags': Flags.boolean({
+      char: 'n',
+      description: 'Do not list the repository tags (docker:// only)',
+      default: false,
+    }),
     'retry-times': Flags.integer({
       description: 'Retries for registry requests',
       default: 0,
@@ -71,7 +77,7 @@ export default class Inspect extends ImgsignCommand {
   async run(): Promise<InspectOutput | Record<string, unknown>> {
     const argv = normalizeBooleanArgv(
       this.argv,
-      ['raw', 'config', 'tls-verify'],
+      ['raw', 'config', 'tls-verify', 'no-tags'],
       ['tls-verify'],
     );
     const { args, flags } = await this.parse(Inspect, argv);
@@ -113,7 +119,15 @@ export default class Inspect extends ImgsignCommand {
       if (!this.jsonEnabled()) this.log(JSON.stringify(config, null, 4));
       return config;
     }
-    const out = await inspectImage(ref, sys, { platform });
+    const named = ref.dockerReference();
+    const repoTags =
+      ref.transport.name === 'docker' && named && !flags['no-tags']
+        ? await listTags(named, sys)
+        : undefined;
+    const out = await inspectImage(ref, sys, {
+      platform,
+      ...(repoTags ? { repoTags } : {}),
+    });
     if (!this.jsonEnabled()) this.log(JSON.stringify(out, null, 4));
     return out;
   }
