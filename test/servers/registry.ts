@@ -50,6 +50,21 @@ export function freePort(): Promise<number> {
 export async function startRegistry(
   options: StartRegistryOptions = {},
 ): Promise<TestRegistry> {
+  // The free port may be taken by a parallel test between probe and bind.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err))) {
+        throw err;
+      }
+    }
+  }
+}
+
+async function startRegistryOnce(
+  options: StartRegistryOptions,
+): Promise<TestRegistry> {
   const auth = options.auth ?? 'none';
   const dir = await mkdtemp(join(tmpdir(), 'imgsign-registry-'));
   const storageDir = join(dir, 'storage');
