@@ -263,6 +263,77 @@ describeWithPeers(
       });
     });
 
+    describe('a gpg key that signs with a subkey', () => {
+      it('is verified by imgsign as its primary key (skopeo 1.9 itself would refuse it)', async () => {
+        const home = await scratch();
+        const params = join(home, 'params');
+        await writeFile(
+          params,
+          'Key-Type: RSA\nKey-Length: 2048\nKey-Usage: cert\nSubkey-Type: RSA\nSubkey-Length: 2048\nSubkey-Usage: sign\n' +
+            'Name-Real: Subkey signer\nName-Email: sub@example.com\nExpire-Date: 0\n%no-protection\n%commit\n',
+        );
+        await gpg(home, ['--gen-key', params]);
+        const listing = await gpg(home, [
+          '--with-colons',
+          '--list-secret-keys',
+          'sub@example.com',
+        ]);
+        const [primary, subkey] = [
+          ...listing.matchAll(/^fpr:+([0-9A-F]{40}):/gm),
+        ].map((m) => m[1]);
+        expect(primary).toBeDefined();
+        expect(subkey).not.toBe(primary);
+        const sig = join(home, 'sig');
+        await run(
+          'skopeo',
+          ['standalone-sign', MANIFEST, REF, primary!, '-o', sig],
+          {
+            env: { ...process.env, GNUPGHOME: home },
+          },
+        );
+        const packets = await gpg(home, ['--list-packets', sig]);
+        expect(packets).toContain(`keyid ${subkey!.slice(-16)}`);
+        const r = await runCli(
+          ['standalone-verify', MANIFEST, REF, primary!, sig],
+          {
+            env: { GNUPGHOME: home, IMGSIGN_HOME: join(home, 'empty-keyring') },
+          },
+        );
+        expect(r.stdout).toBe(
+          `Signature verified using fingerprint ${primary}, digest ${DIGEST}\n`,
+        );
+        // The identity is the primary key: listing only the subkey fingerprint does not accept it.
+        const pub = join(home, 'pub.gpg');
+        await writeFile(
+          pub,
+          (
+            await run('gpg', ['--batch', '--export', primary!], {
+              env: { ...process.env, GNUPGHOME: home },
+              encoding: 'buffer',
+            })
+          ).stdout,
+        );
+        const bySubkeyFpr = await runCli(
+          [
+            'standalone-verify',
+            MANIFEST,
+            REF,
+            subkey!,
+            sig,
+            '--public-key-file',
+            pub,
+          ],
+          {
+            env: { GNUPGHOME: home, IMGSIGN_HOME: join(home, 'empty-keyring') },
+          },
+        );
+        expect(bySubkeyFpr.code).toBe(1);
+        expect(bySubkeyFpr.stderr).toMatch(
+          new RegExp(`signature by key ${primary} is not by an accepted key`),
+        );
+      });
+    });
+
     describe('a passphrase-protected key kept only in GnuPG', () => {
       it('fails without hanging when no passphrase is given and no TTY is attached, and on a wrong one', async () => {
         const c = cases.find((k) => k.name === 'RSA with passphrase')!;
