@@ -94,3 +94,53 @@ describeWithPeers('imgsign delete', ['registry'], () => {
     expect(r.code).toBe(2);
   });
 });
+
+describeWithPeers('imgsign delete with token auth', ['registry'], () => {
+  let registry: TestRegistry;
+  const dispatcher = new Agent({ keepAliveTimeout: 10 });
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'token' });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await dispatcher.close();
+  });
+
+  it('asks for the delete scope and removes the image', async () => {
+    const sys = {
+      dispatcher,
+      dockerCredentials: {
+        username: registry.username!,
+        password: registry.password!,
+      },
+    };
+    const image = await makeSmallImage('token delete\n');
+    const ref = dockerTransport.parseReference(`//${registry.host}/ns/tok:v1`);
+    const dest = await ref.newImageDestination(sys);
+    for (const b of [image.config, ...image.layers]) {
+      await dest.putBlob(Readable.from([b.bytes]), {
+        digest: b.digest,
+        size: b.bytes.length,
+      });
+    }
+    await dest.putManifest({
+      bytes: image.manifest,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    });
+    const r = await runCli([
+      'delete',
+      `--creds=${registry.username}:${registry.password}`,
+      `docker://${registry.host}/ns/tok:v1`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(
+      registry.tokenIssuer!.requests.some((q) =>
+        q.scopes.includes('repository:ns/tok:pull,push,delete'),
+      ),
+    ).toBe(true);
+    await expect(
+      (await ref.newImageSource(sys)).getManifest(),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
