@@ -10,7 +10,13 @@ import { describeWithPeers } from '../helpers/peers.js';
 import { runCli } from '../helpers/cli.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startRegistry, type TestRegistry } from '../servers/registry.js';
+import {
+  startRegistry,
+  startRegistryProxy,
+  type ProxyTamper,
+  type TestRegistry,
+} from '../servers/registry.js';
+import { readdir } from 'node:fs/promises';
 
 const sys = { dockerTlsVerify: false } as object;
 const run = promisify(execFile);
@@ -93,6 +99,54 @@ describeWithPeers(
         sourceManifestDigest: img.manifestDigest,
       });
     });
+
+    for (const [what, tamper] of [
+      [
+        'a blob with the wrong digest',
+        (b: Buffer): ProxyTamper => ({
+          body: Buffer.from(b.map((x, i) => (i === 3 ? x ^ 1 : x))),
+        }),
+      ],
+      [
+        'a truncated blob',
+        (b: Buffer): ProxyTamper => ({ cutAfter: b.length - 10 }),
+      ],
+    ] as const) {
+      it(`leaves nothing at dir: or docker:// when the source registry serves ${what}`, async () => {
+        const t = await tempDir();
+        const img = await makeDirImage(join(t, 's'), {
+          layers: 2,
+          layerSize: 64 * 1024,
+        });
+        const repo = `bad/${what.replace(/[^a-z]/g, '')}`;
+        await copy(`dir:${t}/s`, `docker://${reg.host}/${repo}:1`);
+        const layerPath = `/v2/${repo}/blobs/${img.layers[1]!.digest}`;
+        const proxy = await startRegistryProxy({
+          target: reg.url,
+          tamper: (method, path, body) =>
+            method === 'GET' && path === layerPath ? tamper(body) : undefined,
+        });
+        try {
+          await expect(
+            copy(`docker://${proxy.host}/${repo}:1`, `dir:${t}/d`),
+          ).rejects.toThrow();
+          expect(await readdir(t)).toEqual(['s']);
+          await expect(
+            copy(
+              `docker://${proxy.host}/${repo}:1`,
+              `docker://${reg.host}/copied/${repo}:1`,
+            ),
+          ).rejects.toThrow();
+          const probe = await parseImageName(
+            `docker://${reg.host}/copied/${repo}:1`,
+          ).newImageSource(sys);
+          await expect(probe.getManifest()).rejects.toThrow();
+          await probe.close();
+        } finally {
+          await proxy.stop();
+        }
+      });
+    }
 
     it('copies a list with --all', async () => {
       const t = await tempDir();
