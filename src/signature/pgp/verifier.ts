@@ -118,6 +118,53 @@ function keyIDHex(k: Key | Subkey): string {
   return k.getKeyID().toHex().toUpperCase();
 }
 
+/** Verify the (single) signature of `parsed` with one key holding `keyID`. */
+async function verifyWithKey(
+  untrusted: Buffer,
+  parsed: ParsedSignedMessage,
+  keyID: string,
+  key: PublicKey,
+  date: Date,
+): Promise<Buffer> {
+  const sig = parsed.signatures[0]!;
+  const signingPart = key.getKeys().find((sub) => keyIDHex(sub) === keyID)!;
+  // gpgme semantics: the key must be valid for signing now (not revoked, not expired).
+  try {
+    await key.getSigningKey(signingPart.getKeyID(), date);
+  } catch (err) {
+    throw reject(
+      `key ${keyID} of ${key.getFingerprint().toUpperCase()} is not valid for signing: ${describeError(err)}`,
+      err,
+    );
+  }
+  if (sig.version === 3 || sig.version === 2) {
+    return verifyV3Signature(parsed, sig, signingPart);
+  }
+  const openpgp = await loadOpenPGP();
+  try {
+    const message = await openpgp.readMessage({
+      binaryMessage: new Uint8Array(untrusted),
+    });
+    const result = await openpgp.verify({
+      message,
+      verificationKeys: key,
+      expectSigned: true,
+      format: 'binary',
+      date,
+    });
+    if (result.signatures.length !== 1) {
+      throw new Error(`${result.signatures.length} signatures`);
+    }
+    await result.signatures[0]!.verified;
+    return Buffer.from(result.data as Uint8Array);
+  } catch (err) {
+    throw reject(
+      `signature by key ${keyID} did not verify: ${describeError(err)}`,
+      err,
+    );
+  }
+}
+
 export async function newPGPVerifier(
   keyringBlobs: Buffer[],
   options: PGPVerifierOptions = {},
@@ -137,55 +184,31 @@ export async function newPGPVerifier(
     const candidates = keys.filter((k) =>
       k.getKeys().some((sub) => keyIDHex(sub) === keyID),
     );
-    const key = candidates[0];
-    if (key === undefined) {
+    if (candidates.length === 0) {
       throw reject(
         `signature was made by key ${keyID || '(unknown)'}, which is not a trusted key`,
       );
     }
-    const signingPart = key.getKeys().find((sub) => keyIDHex(sub) === keyID)!;
+    // Key IDs can collide (64 bits, attacker-chosen): try each key that has
+    // this ID on its own and attribute the signature to the one that verifies.
     const date = now();
-    const openpgp = await loadOpenPGP();
-    // gpgme semantics: the key must be valid for signing now (not revoked, not expired).
-    try {
-      await key.getSigningKey(signingPart.getKeyID(), date);
-    } catch (err) {
-      throw reject(
-        `key ${keyID} of ${key.getFingerprint().toUpperCase()} is not valid for signing: ${describeError(err)}`,
-        err,
-      );
-    }
-    let contents: Buffer;
-    if (sig.version === 3 || sig.version === 2) {
-      contents = verifyV3Signature(parsed, sig, signingPart);
-    } else {
+    let firstError: InvalidSignatureError | undefined;
+    for (const key of candidates) {
       try {
-        const message = await openpgp.readMessage({
-          binaryMessage: new Uint8Array(untrusted),
-        });
-        const result = await openpgp.verify({
-          message,
-          verificationKeys: candidates,
-          expectSigned: true,
-          format: 'binary',
+        const contents = await verifyWithKey(
+          untrusted,
+          parsed,
+          keyID,
+          key,
           date,
-        });
-        if (result.signatures.length !== 1) {
-          throw new Error(`${result.signatures.length} signatures`);
-        }
-        await result.signatures[0]!.verified;
-        contents = Buffer.from(result.data as Uint8Array);
-      } catch (err) {
-        throw reject(
-          `signature by key ${keyID} did not verify: ${describeError(err)}`,
-          err,
         );
+        return { contents, keyIdentity: key.getFingerprint().toUpperCase() };
+      } catch (err) {
+        if (!(err instanceof InvalidSignatureError)) throw err;
+        firstError ??= err;
       }
     }
-    return {
-      contents,
-      keyIdentity: key.getFingerprint().toUpperCase(),
-    };
+    throw firstError!;
   }
 
   return {
