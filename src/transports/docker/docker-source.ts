@@ -12,7 +12,11 @@ import {
   registryClientFor,
 } from './docker-system-context.js';
 import type { DockerImageReference } from './docker-transport.js';
-import { headerValue, type RegistryClient } from './registry-client.js';
+import {
+  headerValue,
+  ResponseTooLargeError,
+  type RegistryClient,
+} from './registry-client.js';
 import { registryError } from './registry-errors.js';
 import { discardBody } from './retry.js';
 
@@ -151,7 +155,7 @@ export class DockerImageSource implements ImageSource {
         maxBodyBytes: MAX_MANIFEST_BYTES,
       });
     } catch (err) {
-      if (err instanceof ImgsignError && /larger than/.test(err.message)) {
+      if (err instanceof ResponseTooLargeError) {
         throw new ImgsignError(
           'INVALID_MANIFEST',
           `reading manifest ${where}: manifest is larger than the ${MAX_MANIFEST_BYTES}-byte limit`,

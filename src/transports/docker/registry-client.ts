@@ -91,6 +91,13 @@ export interface PingResult {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** A response body over the caller's `maxBodyBytes`. */
+export class ResponseTooLargeError extends ImgsignError {
+  constructor(message: string) {
+    super('REGISTRY_HTTP', message);
+  }
+}
 const MAX_REDIRECTS = 10;
 
 export class RegistryClient {
@@ -443,8 +450,7 @@ async function readCapped(
   where: () => string,
 ): Promise<Buffer> {
   const tooLarge = (): ImgsignError =>
-    new ImgsignError(
-      'REGISTRY_HTTP',
+    new ResponseTooLargeError(
       `response from ${where()} is larger than ${max} bytes`,
     );
   const declared = Number(headerValue(headers['content-length']));
