@@ -1,8 +1,5 @@
 import { ImgsignError } from '../errors.js';
-import {
-  computeManifestDigest,
-  manifestMatchesDigest,
-} from '../manifest/digest-compat.js';
+import { manifestDigest, matchesDigest } from '../manifest/digest.js';
 import { parseManifest, referencedBlobs } from '../manifest/parse.js';
 import type { ManifestList } from '../manifest/parse.js';
 import { chooseInstance } from '../manifest/platform.js';
@@ -39,7 +36,7 @@ async function readSource(
   const name = transportString(options.source);
   const top = await src.getManifest();
   const pinned = options.source.dockerReference()?.digest;
-  if (pinned !== undefined && !manifestMatchesDigest(top.bytes, pinned)) {
+  if (pinned !== undefined && !matchesDigest(top.bytes, pinned)) {
     throw new ImgsignError(
       'DIGEST_MISMATCH',
       `manifest of ${name} does not match the digest ${pinned} in the reference`,
@@ -48,7 +45,7 @@ async function readSource(
   const parsed = parseManifest(top.bytes, top.mediaType, `manifest of ${name}`);
   if (parsed.kind === 'image') {
     return {
-      images: [{ manifest: top, digest: computeManifestDigest(top.bytes) }],
+      images: [{ manifest: top, digest: manifestDigest(top.bytes) }],
     };
   }
   const instances = options.all
@@ -57,7 +54,7 @@ async function readSource(
   const images: SourceImage[] = [];
   for (const inst of instances) {
     const m = await src.getManifest(inst.digest);
-    if (!manifestMatchesDigest(m.bytes, inst.digest)) {
+    if (!matchesDigest(m.bytes, inst.digest)) {
       throw new ImgsignError(
         'DIGEST_MISMATCH',
         `instance ${inst.digest} of ${name}: manifest bytes do not match the digest in the list`,

@@ -1,7 +1,7 @@
 import { ImgsignError } from '../errors.js';
 import { convertImageManifest, rebuildList } from '../manifest/convert.js';
 import type { InstanceUpdate } from '../manifest/convert.js';
-import { computeManifestDigest } from '../manifest/digest-compat.js';
+import { manifestDigest } from '../manifest/digest.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { ImageManifest, ManifestList } from '../manifest/parse.js';
 import type {
@@ -123,7 +123,7 @@ export async function planCopy(
     planned.push({
       bytes,
       mediaType: decision.target,
-      digest: decision.convert ? computeManifestDigest(bytes) : img.digest,
+      digest: decision.convert ? manifestDigest(bytes) : img.digest,
       sourceDigest: img.digest,
       converted: decision.convert,
       signatures: [...carried],
@@ -137,7 +137,7 @@ export async function planCopy(
   let plannedList: PlannedManifest | undefined;
   if (list && listDecision) {
     const carried = options.removeSignatures ? [] : await src.getSignatures();
-    const sourceDigest = computeManifestDigest(list.blob.bytes);
+    const sourceDigest = manifestDigest(list.blob.bytes);
     const changed =
       listDecision.target !== list.parsed.mediaType ||
       planned.some((p) => p.converted);
@@ -160,7 +160,7 @@ export async function planCopy(
     plannedList = {
       bytes,
       mediaType: listDecision.target,
-      digest: changed ? computeManifestDigest(bytes) : sourceDigest,
+      digest: changed ? manifestDigest(bytes) : sourceDigest,
       sourceDigest,
       converted: changed,
       signatures: [...carried],

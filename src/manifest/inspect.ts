@@ -8,7 +8,7 @@ import type {
   ManifestBlob,
 } from '../transports/types.js';
 import { transportString } from '../transports/types.js';
-import { computeManifestDigest } from './digest-compat.js';
+import { manifestDigest } from './digest.js';
 import { parseManifest } from './parse.js';
 import type { ImageManifest } from './parse.js';
 import { chooseInstance } from './platform.js';
@@ -125,7 +125,7 @@ export async function inspectImage(
     const str = (v: unknown): string => (typeof v === 'string' ? v : '');
     const out: InspectOutput = {
       ...(named ? { Name: referenceName(named) } : {}),
-      Digest: computeManifestDigest(top.bytes),
+      Digest: manifestDigest(top.bytes),
       RepoTags: options.repoTags ?? [],
       ...(typeof config['created'] === 'string'
         ? { Created: config['created'] }

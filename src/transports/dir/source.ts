@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { guessManifestMediaType } from '../../manifest/guess.js';
-import { manifestMatchesDigest } from '../../manifest/digest-compat.js';
+import { matchesDigest } from '../../manifest/digest.js';
 import { MAX_MANIFEST_BYTES } from '../../manifest/media-types.js';
 import { transportString } from '../types.js';
 import type { BlobInfo, ImageSource, ManifestBlob } from '../types.js';
@@ -39,10 +39,7 @@ export class DirImageSource implements ImageSource {
         `reading ${what}: ${inDir(this.dir, name)} does not exist`,
       );
     }
-    if (
-      instanceDigest !== undefined &&
-      !manifestMatchesDigest(bytes, instanceDigest)
-    ) {
+    if (instanceDigest !== undefined && !matchesDigest(bytes, instanceDigest)) {
       throw new ImgsignError(
         'DIGEST_MISMATCH',
         `${name} in ${transportString(this.reference)} does not match digest ${instanceDigest}`,

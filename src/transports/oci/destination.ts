@@ -2,7 +2,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
-import { computeManifestDigest } from '../../manifest/digest-compat.js';
+import { manifestDigest } from '../../manifest/digest.js';
 import { guessManifestMediaType } from '../../manifest/guess.js';
 import { MediaType } from '../../manifest/media-types.js';
 import { writeFileAtomic } from '../internal/fs-utils.js';
@@ -110,7 +110,7 @@ export class OciImageDestination implements ImageDestination {
     manifest: ManifestBlob,
     instanceDigest?: string,
   ): Promise<void> {
-    const digest = instanceDigest ?? computeManifestDigest(manifest.bytes);
+    const digest = instanceDigest ?? manifestDigest(manifest.bytes);
     await this.staging.putFile(blobRelPath(digest), manifest.bytes);
     if (instanceDigest !== undefined) return;
     const d: IndexDescriptor = {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
-import { manifestMatchesDigest } from '../../manifest/digest-compat.js';
+import { matchesDigest } from '../../manifest/digest.js';
 import { guessManifestMediaType } from '../../manifest/guess.js';
 import { MAX_MANIFEST_BYTES } from '../../manifest/media-types.js';
 import { isNotFound, readFileCapped } from '../internal/fs-utils.js';
@@ -70,7 +70,7 @@ export class OciImageSource implements ImageSource {
         'NOT_FOUND',
         `${what}: blob missing from the layout`,
       );
-    if (!manifestMatchesDigest(bytes, digest)) {
+    if (!matchesDigest(bytes, digest)) {
       throw new ImgsignError(
         'DIGEST_MISMATCH',
         `${what}: the stored bytes do not match the digest`,
