@@ -92,12 +92,14 @@ export async function exportGnuPGPublicKeys(
 /** A binary secret key from GnuPG (re-encrypted by gpg with the same passphrase). */
 export async function exportGnuPGSecretKey(
   id: string,
-  options: { gnupgHome?: string; passphrase?: string },
+  options: { gnupgHome?: string; passphrase?: string; interactive?: boolean },
 ): Promise<Buffer> {
   const args =
     options.passphrase !== undefined
       ? ['--pinentry-mode', 'loopback', '--passphrase-fd', '3']
-      : ['--pinentry-mode', 'error'];
+      : options.interactive
+        ? []
+        : ['--pinentry-mode', 'error'];
   const result = await runGPG([...args, '--export-secret-keys', '--', id], {
     ...(options.gnupgHome !== undefined
       ? { gnupgHome: options.gnupgHome }

@@ -4,7 +4,7 @@ import {
   passphraseFlags,
   signingSystemContext,
 } from '../../cli/signing-flags.js';
-import { readPassphrase } from '../../cli/passphrase.js';
+import { canPrompt, readPassphrase } from '../../cli/passphrase.js';
 import { usageError } from '../../errors.js';
 import { readBoundedFile } from '../../keys/files.js';
 import {
@@ -88,6 +88,7 @@ export default class KeyImport extends ImgsignCommand {
         blob = await exportGnuPGSecretKey(secret.fingerprint, {
           ...home,
           ...(passphrase ? { passphrase } : {}),
+          interactive: canPrompt(),
         });
       } else {
         const publicKeys = await listGnuPGKeys(id, { ...home, secret: false });
