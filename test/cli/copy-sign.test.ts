@@ -1,11 +1,20 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeDirImage } from '../fixtures/make-images.js';
+import { makeDirImage, makeScenario } from '../fixtures/make-images.js';
+import { newPGPSigner } from '../../src/signature/pgp/signer.js';
+import { signDockerManifest } from '../../src/signature/simple.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
@@ -122,6 +131,64 @@ describeWithPeers('imgsign copy --sign-by', ['gpg', 'skopeo'], () => {
         { env: { ...process.env, ...env } },
       ),
     ).resolves.toBeTruthy();
+  });
+
+  it('enforces a signedBy policy: a valid image is copied, a modified manifest is refused', async () => {
+    const t = await tempDir();
+    const signer = await newPGPSigner(
+      await readFile(join(keys, 'key.asc')),
+      undefined,
+    );
+    const sign = [
+      (m: Buffer) => signDockerManifest(m, 'example.com/team/app:1', signer),
+    ];
+    await makeScenario('dir-img-valid', join(t, 'valid'), sign);
+    await makeScenario('dir-img-modified-manifest', join(t, 'modified'), sign);
+    await writeFile(
+      join(t, 'pub.asc'),
+      (
+        await run('gpg', ['--batch', '--armor', '--export', fpr], {
+          env: { ...process.env, ...env },
+        })
+      ).stdout,
+    );
+    const policy = join(t, 'policy.json');
+    await writeFile(
+      policy,
+      JSON.stringify({
+        default: [
+          {
+            type: 'signedBy',
+            keyType: 'GPGKeys',
+            keyPath: join(t, 'pub.asc'),
+            signedIdentity: {
+              type: 'exactReference',
+              dockerReference: 'example.com/team/app:1',
+            },
+          },
+        ],
+      }),
+    );
+    const ok = await runCli(
+      ['copy', '--policy', policy, `dir:${t}/valid`, `dir:${t}/out-valid`],
+      { env },
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('1 signature');
+    const bad = await runCli(
+      [
+        'copy',
+        '--policy',
+        policy,
+        `dir:${t}/modified`,
+        `dir:${t}/out-modified`,
+      ],
+      { env },
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Source image rejected/);
+    expect(existsSync(join(t, 'out-modified'))).toBe(false);
   });
 
   it('needs --sign-identity for a destination without a docker reference', async () => {
