@@ -9,6 +9,7 @@ import { usageError } from '../errors.js';
 import { referenceName } from '../reference/docker-reference.js';
 import { deleteImage } from '../transports/docker/delete-image.js';
 import { dockerTransport } from '../transports/docker/docker-transport.js';
+import { closeRegistryClients } from '../transports/docker/registry-client.js';
 
 export interface DeleteResult {
   image: string;
@@ -45,7 +46,13 @@ export default class Delete extends ImgsignCommand {
     const ref = dockerTransport.parseReference(
       args.image.slice('docker:'.length),
     );
-    const { digest } = await deleteImage(ref, registrySystemContext(flags));
+    const sys = registrySystemContext(flags);
+    let digest: string;
+    try {
+      ({ digest } = await deleteImage(ref, sys));
+    } finally {
+      await closeRegistryClients(sys);
+    }
     const image = referenceName(ref.ref);
     if (!this.jsonEnabled()) this.log(`Deleted ${image}@${digest}`);
     return { image, digest };

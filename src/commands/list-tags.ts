@@ -11,6 +11,7 @@ import {
   parseNormalizedNamed,
   referenceName,
 } from '../reference/docker-reference.js';
+import { closeRegistryClients } from '../transports/docker/registry-client.js';
 import { listTags } from '../transports/docker/tags.js';
 
 /** skopeo list-tags output. */
@@ -54,7 +55,13 @@ export default class ListTags extends ImgsignCommand {
         `list-tags: "${args.repository}" names a tag or digest; give only the repository`,
       );
     }
-    const tags = await listTags(repo, registrySystemContext(flags));
+    const sys = registrySystemContext(flags);
+    let tags: string[];
+    try {
+      tags = await listTags(repo, sys);
+    } finally {
+      await closeRegistryClients(sys);
+    }
     const result = { Repository: referenceName(repo), Tags: tags };
     if (!this.jsonEnabled()) this.log(JSON.stringify(result, null, 4));
     return result;
