@@ -3,6 +3,7 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import {
   ImgsignError,
   InconclusiveError,
+  RegistryHTTPError,
   describeError,
 } from '../../errors.js';
 import type { SystemContext } from '../../system-context.js';
@@ -282,19 +283,37 @@ export class RegistryClient {
       if (token && token.expiresAt > Date.now()) return `Bearer ${token.token}`;
     }
     const { scheme } = await this.ping();
-    cached = fetchBearerToken({
-      challenge,
-      scopes,
-      credentials: creds,
-      dispatcher: await this.dispatcherFor(scheme),
-      registry: this.registry,
-    });
+    const dispatcher = await this.dispatcherFor(scheme);
+    cached = this.withRetries(() =>
+      fetchBearerToken({
+        challenge,
+        scopes,
+        credentials: creds,
+        dispatcher,
+        registry: this.registry,
+      }),
+    );
     this.tokens.set(key, cached);
     try {
       return `Bearer ${(await cached).token}`;
     } catch (err) {
       if (this.tokens.get(key) === cached) this.tokens.delete(key);
       throw err;
+    }
+  }
+
+  /** Retry a token fetch on throttling, server errors and resets. */
+  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const retryable =
+          (err instanceof RegistryHTTPError && isRetryableStatus(err.status)) ||
+          isRetryableNetworkError((err as { cause?: unknown }).cause);
+        if (!retryable || attempt >= this.retryTimes) throw err;
+        await sleep(retryDelayMs(attempt, undefined));
+      }
     }
   }
 

@@ -293,6 +293,26 @@ describe('RegistryClient against a scripted registry', () => {
     expect(await as('other/app')).toBe('all:a');
   });
 
+  it('retries a token server that is briefly unavailable', async () => {
+    let tokenCalls = 0;
+    handler = (req, res) => {
+      if (req.url?.startsWith('/token')) {
+        if (++tokenCalls === 1) return void res.writeHead(503).end();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end('{"token":"t2"}');
+      }
+      if (req.headers.authorization !== 'Bearer t2') {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="http://${host}/token"`,
+        });
+        return void res.end();
+      }
+      res.writeHead(200).end('ok');
+    };
+    expect((await get(client())).body.toString()).toBe('ok');
+    expect(tokenCalls).toBe(2);
+  });
+
   it('shares one client per SystemContext and options', () => {
     const sys: SystemContext = { dispatcher };
     const a = getRegistryClient({ registry: host, sys });
