@@ -44,6 +44,8 @@ export default class StandaloneVerify extends ImgsignCommand {
   static override flags = {
     'public-key-file': Flags.string({
       multiple: true,
+      // skopeo's form puts the flag before the positional arguments.
+      multipleNonGreedy: true,
       description: 'trust the public keys in this file (repeatable)',
     }),
   };

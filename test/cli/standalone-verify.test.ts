@@ -37,6 +37,21 @@ describe('imgsign standalone-verify', () => {
     });
   });
 
+  it('takes --public-key-file before the arguments, as in skopeo', async () => {
+    const r = await verify([
+      '--public-key-file',
+      fx('public-key.gpg'),
+      fx('image.manifest.json'),
+      'testing/manifest',
+      K1,
+      fx('image.signature'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `Signature verified using fingerprint ${K1}, digest ${D}\n`,
+    );
+  });
+
   it('accepts "any" with several key files and reports JSON', async () => {
     const r = await verify([
       fx('image.manifest.json'),
