@@ -23,6 +23,13 @@ import {
   parseWWWAuthenticate,
   type AuthChallenge,
 } from './www-authenticate.js';
+import { requestFollowingRedirects } from './redirects.js';
+import {
+  describeURL,
+  headerValue,
+  readCapped,
+  type ResponseHeaders,
+} from './response-body.js';
 
 /**
  * Registry API v2 HTTP client: ping/scheme detection, auth (anonymous,
@@ -68,7 +75,12 @@ export interface RegistryRequestOptions {
   maxBodyBytes?: number;
 }
 
-export type ResponseHeaders = Record<string, string | string[] | undefined>;
+export type { ResponseHeaders } from './response-body.js';
+export {
+  ResponseTooLargeError,
+  describeURL,
+  headerValue,
+} from './response-body.js';
 
 export interface RegistryResponse {
   status: number;
@@ -92,14 +104,6 @@ export interface PingResult {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** A response body over the caller's `maxBodyBytes`. */
-export class ResponseTooLargeError extends ImgsignError {
-  constructor(message: string) {
-    super('REGISTRY_HTTP', message);
-  }
-}
-const MAX_REDIRECTS = 10;
 
 export class RegistryClient {
   readonly registry: string;
@@ -334,7 +338,15 @@ export class RegistryClient {
         : undefined;
       let res: RegistryStreamResponse;
       try {
-        res = await this.dispatch(options, target, auth, scheme);
+        res = await requestFollowingRedirects({
+          method: options.method,
+          start: target,
+          headers: options.headers ?? {},
+          body: options.body,
+          auth,
+          authOrigin: new URL(`${scheme}://${this.apiHost}`).origin,
+          dispatcherFor: (s) => this.dispatcherFor(s),
+        });
       } catch (err) {
         if (
           replayable &&
@@ -379,65 +391,6 @@ export class RegistryClient {
       return res;
     }
   }
-
-  /** One request, following GET/HEAD redirects; Authorization only ever goes to the registry origin. */
-  private async dispatch(
-    options: RegistryRequestOptions,
-    start: URL,
-    auth: string | undefined,
-    scheme: 'https' | 'http',
-  ): Promise<RegistryStreamResponse> {
-    const registryOrigin = new URL(`${scheme}://${this.apiHost}`).origin;
-    const canRedirect = options.method === 'GET' || options.method === 'HEAD';
-    let url = start;
-    for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
-      for (const k of Object.keys(headers)) {
-        if (k.toLowerCase() === 'authorization') delete headers[k];
-      }
-      // Never send credentials to another origin (blob storage redirects).
-      if (auth !== undefined && url.origin === registryOrigin) {
-        headers['authorization'] = auth;
-      }
-      const body = hop === 0 ? options.body : undefined;
-      const urlScheme = url.protocol === 'https:' ? 'https' : 'http';
-      const res = await undiciRequest(url, {
-        method: options.method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        dispatcher: await this.dispatcherFor(urlScheme),
-      });
-      const location = headerValue(res.headers['location']);
-      if (
-        canRedirect &&
-        [301, 302, 303, 307, 308].includes(res.statusCode) &&
-        location !== undefined
-      ) {
-        discardBody(res.body);
-        if (hop >= MAX_REDIRECTS) {
-          throw new ImgsignError(
-            'REGISTRY_HTTP',
-            `${options.method} ${describeURL(start.href)}: more than ${MAX_REDIRECTS} redirects`,
-          );
-        }
-        const next = new URL(location, url);
-        if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-          throw new ImgsignError(
-            'REGISTRY_HTTP',
-            `${options.method} ${describeURL(start.href)}: redirect to unsupported URL scheme ${next.protocol}`,
-          );
-        }
-        url = next;
-        continue;
-      }
-      return {
-        status: res.statusCode,
-        headers: res.headers,
-        body: res.body,
-        url: url.href,
-      };
-    }
-  }
 }
 
 function scopeStrings(options: RegistryRequestOptions): string[] {
@@ -448,54 +401,6 @@ function scopeStrings(options: RegistryRequestOptions): string[] {
   return all
     .filter((s) => s.repository !== '' && s.actions.length > 0)
     .map((s) => `repository:${s.repository}:${s.actions.join(',')}`);
-}
-
-export function headerValue(
-  v: string | string[] | undefined,
-): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** URL without query (upload tokens, signed storage URLs) for messages. */
-export function describeURL(href: string): string {
-  const u = new URL(href);
-  return `${u.origin}${u.pathname}`;
-}
-
-async function readCapped(
-  body: Readable,
-  max: number,
-  headers: ResponseHeaders,
-  where: () => string,
-): Promise<Buffer> {
-  const tooLarge = (): ImgsignError =>
-    new ResponseTooLargeError(
-      `response from ${where()} is larger than ${max} bytes`,
-    );
-  const declared = Number(headerValue(headers['content-length']));
-  if (Number.isFinite(declared) && declared > max) {
-    discardBody(body);
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > max) {
-        discardBody(body);
-        throw tooLarge();
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof ImgsignError) throw err;
-    throw new InconclusiveError(
-      `reading response from ${where()}: ${describeError(err)}`,
-      { cause: err },
-    );
-  }
-  return Buffer.concat(chunks);
 }
 
 const clients = new WeakMap<SystemContext, Map<string, RegistryClient>>();
