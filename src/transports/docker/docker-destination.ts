@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { isValidDigest } from '../../digest/digest.js';
 import { referenceName } from '../../reference/docker-reference.js';
@@ -22,6 +21,7 @@ import {
 } from './docker-source.js';
 import { headerValue, type RegistryClient } from './registry-client.js';
 import { registryError } from './registry-errors.js';
+import { cancelUpload, uploadBlob, type UploadContext } from './blob-upload.js';
 
 const PULL_PUSH: ('pull' | 'push')[] = ['pull', 'push'];
 
@@ -45,6 +45,10 @@ export class DockerImageDestination implements ImageDestination {
 
   private get path(): string {
     return this.reference.ref.path;
+  }
+
+  private get upload(): UploadContext {
+    return { client: this.client, path: this.path, name: this.name };
   }
 
   private get name(): string {
@@ -120,8 +124,9 @@ export class DockerImageDestination implements ImageDestination {
     }
     // 202: the registry opened an ordinary upload instead; give it back.
     const location = headerValue(res.headers['location']);
-    if (res.status === 202 && location !== undefined)
-      await this.cancelUpload(location);
+    if (res.status === 202 && location !== undefined) {
+      await cancelUpload(this.upload, location);
+    }
     return undefined;
   }
 
@@ -130,119 +135,7 @@ export class DockerImageDestination implements ImageDestination {
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    const knownDigest = isValidDigest(info.digest) ? info.digest : undefined;
-    const start = await this.client.request({
-      method: 'POST',
-      path: `/v2/${this.path}/blobs/uploads/`,
-      repository: this.path,
-      actions: PULL_PUSH,
-      headers: { 'content-length': '0' },
-    });
-    const location = headerValue(start.headers['location']);
-    if (start.status !== 202 || location === undefined) {
-      stream.destroy();
-      throw registryError(start, `starting a blob upload to ${this.name}`);
-    }
-    try {
-      if (knownDigest !== undefined && info.size >= 0) {
-        return await this.putMonolithic(stream, location, knownDigest, info);
-      }
-      return await this.putChunked(stream, location, knownDigest, info);
-    } catch (err) {
-      stream.destroy();
-      await this.cancelUpload(location);
-      throw err;
-    }
-  }
-
-  /** One PUT carrying the whole blob with its length. */
-  private async putMonolithic(
-    stream: Readable,
-    location: string,
-    digest: string,
-    info: BlobInfo,
-  ): Promise<BlobInfo> {
-    const res = await this.client.request({
-      method: 'PUT',
-      path: withQuery(location, { digest }),
-      repository: this.path,
-      actions: PULL_PUSH,
-      headers: {
-        'content-type': 'application/octet-stream',
-        'content-length': String(info.size),
-      },
-      body: stream,
-    });
-    if (res.status !== 201) {
-      throw registryError(res, `uploading blob ${digest} to ${this.name}`);
-    }
-    return { ...info, digest, size: info.size };
-  }
-
-  /** PATCH the stream (size or digest unknown: hashed on the way), then PUT ?digest=. */
-  private async putChunked(
-    stream: Readable,
-    location: string,
-    knownDigest: string | undefined,
-    info: BlobInfo,
-  ): Promise<BlobInfo> {
-    const hash = createHash('sha256');
-    let size = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, done): void {
-        size += chunk.length;
-        if (knownDigest === undefined) hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    stream.on('error', (err) => counted.destroy(err));
-    stream.pipe(counted);
-    const patch = await this.client.request({
-      method: 'PATCH',
-      path: location,
-      repository: this.path,
-      actions: PULL_PUSH,
-      headers: { 'content-type': 'application/octet-stream' },
-      body: counted,
-    });
-    const next = headerValue(patch.headers['location']);
-    if (patch.status !== 202 || next === undefined) {
-      throw registryError(patch, `uploading a blob to ${this.name}`);
-    }
-    const digest = knownDigest ?? `sha256:${hash.digest('hex')}`;
-    const put = await this.client.request({
-      method: 'PUT',
-      path: withQuery(next, { digest }),
-      repository: this.path,
-      actions: PULL_PUSH,
-      headers: { 'content-length': '0' },
-    });
-    if (put.status !== 201) {
-      throw registryError(
-        put,
-        `finishing the upload of blob ${digest} to ${this.name}`,
-      );
-    }
-    if (info.size >= 0 && info.size !== size) {
-      throw new ImgsignError(
-        'DIGEST_MISMATCH',
-        `uploading blob ${digest} to ${this.name}: got ${size} bytes, expected ${info.size}`,
-      );
-    }
-    return { ...info, digest, size };
-  }
-
-  private async cancelUpload(location: string): Promise<void> {
-    try {
-      await this.client.request({
-        method: 'DELETE',
-        path: location,
-        repository: this.path,
-        actions: PULL_PUSH,
-      });
-    } catch {
-      // Best effort: the registry purges abandoned uploads itself.
-    }
+    return uploadBlob(this.upload, stream, info);
   }
 
   async putManifest(
@@ -335,13 +228,4 @@ function sizeFrom(
 ): number {
   const n = Number(headerValue(headers['content-length']));
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
-
-/** Add query parameters to an upload Location (absolute URL or path). */
-function withQuery(location: string, params: Record<string, string>): string {
-  const url = new URL(location, 'http://placeholder.invalid');
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  return /^[a-z]+:\/\//i.test(location)
-    ? url.href
-    : `${url.pathname}${url.search}`;
 }
