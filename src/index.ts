@@ -103,3 +103,28 @@ export {
   type SignatureStoreOptions,
 } from './signature-storage/select.js';
 export { untrustedSignatureContents } from './signature/pgp/untrusted.js';
+export {
+  RegistryClient,
+  getRegistryClient,
+  closeRegistryClients,
+  type RegistryClientOptions,
+  type RegistryRequestOptions,
+  type RegistryResponse,
+  type RegistryStreamResponse,
+  type PingResult,
+} from './transports/docker/registry-client.js';
+export {
+  dockerTransport,
+  newDockerImageReference,
+  DockerImageReference,
+} from './transports/docker/docker-transport.js';
+export {
+  setDockerSignatureStoreResolver,
+  type DockerSystemContext,
+  type DockerSignatureStoreResolver,
+} from './transports/docker/docker-system-context.js';
+export { listTags } from './transports/docker/tags.js';
+export { deleteImage } from './transports/docker/delete-image.js';
+export { lookupCredentials } from './auth/credentials.js';
+export { storeCredentials, removeCredentials } from './auth/login.js';
+export type { Credentials } from './auth/types.js';
