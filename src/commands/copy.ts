@@ -29,6 +29,24 @@ import {
 import { referenceString } from '../reference/docker-reference.js';
 import { signDockerManifest } from '../signature/simple.js';
 import { usageError } from '../errors.js';
+import {
+  recordingResolver,
+  withSignatureStoreResolver,
+  type SignatureStoreAccess,
+} from '../signature-storage/docker-resolver.js';
+import {
+  plannedSignatureWrites,
+  signatureWritesOfCopy,
+  type SignatureWrite,
+} from '../signature-storage/copy-report.js';
+
+/** What `copy --json` returns: the copy, plus where signatures came from and went. */
+export interface CopyCommandResult extends CopyResult {
+  /** Registry signature stores read at the source (docker:// only). */
+  signatureSources: SignatureStoreAccess[];
+  /** Where signatures were (or, with --dry-run, would be) written. */
+  signatureWrites: SignatureWrite[];
+}
 
 export function describeCopyResult(r: CopyResult): string {
   const reused = r.blobs.filter((b) => b.reused).length;
@@ -41,6 +59,52 @@ export function describeCopyResult(r: CopyResult): string {
   const instances =
     r.instances.length > 0 ? `, ${r.instances.length} images` : '';
   return `${verb} ${r.source} to ${r.destination}: ${digest} (${blobs}${instances}, ${sigs})`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The lines after the result line: signature sources and destinations (and, dry run, the plan). */
+export function describeSignatureReport(r: CopyCommandResult): string[] {
+  const lines: string[] = [];
+  if (r.dryRun) {
+    lines.push(
+      r.digestChanged
+        ? `  manifest digest changes: ${r.sourceManifestDigest} -> ${r.manifestDigest} (converted to ${r.manifestMediaType})`
+        : `  manifest digest kept: ${r.manifestDigest}`,
+    );
+    lines.push(
+      `  signatures travelling from the source: ${r.signaturesCarried === 0 ? 'none' : plural(r.signaturesCarried, 'signature')}`,
+    );
+  }
+  for (const s of r.signatureSources) {
+    if ((s.count ?? 0) > 0) {
+      lines.push(
+        `  read ${plural(s.count ?? 0, 'signature')} for ${s.digest} from ${s.store}`,
+      );
+    }
+  }
+  if (r.dryRun && r.signaturesCreated > 0) {
+    lines.push(`  new signatures: ${plural(r.signaturesCreated, 'signature')}`);
+  }
+  for (const w of r.signatureWrites) {
+    const where = w.locations.length > 0 ? w.locations.join(', ') : w.store;
+    if (r.dryRun) {
+      lines.push(
+        `  would write ${plural(w.count, 'signature')} for ${w.digest} to ${w.kind} ${where}`,
+      );
+    } else if (w.locations.length === 0) {
+      lines.push(
+        `  signatures for ${w.digest} were already in ${w.kind} ${w.store}`,
+      );
+    } else {
+      lines.push(
+        `  wrote ${plural(w.locations.length, 'signature')} for ${w.digest} to ${w.kind} ${where}`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** The policy check skopeo runs on every image it copies (SPEC §3), as a copy hook. */
@@ -115,6 +179,12 @@ Blobs stream with their digest and size verified; nothing is committed at the de
   static override flags = {
     ...copyFlags,
     ...signingFlags,
+    'sign-list-only': Flags.boolean({
+      description:
+        'With --all and --sign-by, sign only the manifest list, not every instance',
+      default: false,
+      helpGroup: 'SIGNING',
+    }),
     'sign-identity': Flags.string({
       description:
         'Docker reference the signature claims (default: the destination reference)',
@@ -133,10 +203,10 @@ Blobs stream with their digest and size verified; nothing is committed at the de
     }),
   };
 
-  async run(): Promise<CopyResult> {
+  async run(): Promise<CopyCommandResult> {
     const argv = normalizeBooleanArgv(
       this.argv,
-      COPY_BOOLEAN_FLAGS,
+      [...COPY_BOOLEAN_FLAGS, 'sign-list-only'],
       COPY_NEGATABLE_FLAGS,
     );
     const { args, flags } = await this.parse(Copy, argv);
@@ -153,12 +223,30 @@ Blobs stream with their digest and size verified; nothing is committed at the de
       !quiet && process.stderr.isTTY
         ? new TtyCopyProgress(process.stderr)
         : undefined;
-    const result = await copyImage({
+    if (flags['sign-list-only'] && !signers) {
+      throw usageError(
+        '--sign-list-only needs --sign-by or --sign-by-key-file',
+      );
+    }
+    // Signatures of docker:// images: registries.d lookaside or the
+    // extension API, each side with its own TLS settings and credentials.
+    const recorder = recordingResolver();
+    const sys = withSignatureStoreResolver(base, recorder.resolver);
+    const sourceSys = withSignatureStoreResolver(
+      sideSystemContext(sys, flags, 'src'),
+      recorder.resolver,
+    );
+    const destinationSys = withSignatureStoreResolver(
+      sideSystemContext(sys, flags, 'dest'),
+      recorder.resolver,
+    );
+    const copied = await copyImage({
       source,
       destination,
-      sys: base,
-      sourceSys: sideSystemContext(base, flags, 'src'),
-      destinationSys: sideSystemContext(base, flags, 'dest'),
+      sys,
+      sourceSys,
+      destinationSys,
+      signListOnly: flags['sign-list-only'],
       removeSignatures: flags['remove-signatures'],
       all: flags.all,
       ...(flags.format !== undefined
@@ -172,7 +260,18 @@ Blobs stream with their digest and size verified; nothing is committed at the de
       ...(signers ? { signers } : {}),
       ...(progress ? { progress } : {}),
     });
-    if (!quiet) this.log(describeCopyResult(result));
+    const signatureWrites = copied.dryRun
+      ? await plannedSignatureWrites(copied, destination, destinationSys)
+      : signatureWritesOfCopy(copied, destination, recorder.writes);
+    const result: CopyCommandResult = {
+      ...copied,
+      signatureSources: recorder.reads,
+      signatureWrites,
+    };
+    if (!quiet) {
+      this.log(describeCopyResult(result));
+      for (const line of describeSignatureReport(result)) this.log(line);
+    }
     return result;
   }
 }
