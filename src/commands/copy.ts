@@ -89,18 +89,17 @@ export function describeSignatureReport(r: CopyCommandResult): string[] {
     lines.push(`  new signatures: ${plural(r.signaturesCreated, 'signature')}`);
   }
   for (const w of r.signatureWrites) {
-    const where = w.locations.length > 0 ? w.locations.join(', ') : w.store;
+    const where =
+      w.locations.length > 0 ? `${w.kind} ${w.locations.join(', ')}` : w.store;
     if (r.dryRun) {
       lines.push(
-        `  would write ${plural(w.count, 'signature')} for ${w.digest} to ${w.kind} ${where}`,
+        `  would write ${plural(w.count, 'signature')} for ${w.digest} to ${where}`,
       );
     } else if (w.locations.length === 0) {
-      lines.push(
-        `  signatures for ${w.digest} were already in ${w.kind} ${w.store}`,
-      );
+      lines.push(`  signatures for ${w.digest} were already in ${w.store}`);
     } else {
       lines.push(
-        `  wrote ${plural(w.locations.length, 'signature')} for ${w.digest} to ${w.kind} ${where}`,
+        `  wrote ${plural(w.locations.length, 'signature')} for ${w.digest} to ${where}`,
       );
     }
   }
