@@ -71,6 +71,11 @@ describeWithPeers(
         join(registriesD, 'default.yaml'),
         `default-docker:\n  lookaside: file://${lookaside}\n`,
       );
+      policyGood = await signedByPolicy(
+        join(work, 'good.json'),
+        server.host,
+        good.publicKeyFile,
+      );
       policyOther = await signedByPolicy(
         join(work, 'other.json'),
         server.host,
