@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// Bundles each command in oclif.manifest.json, with its library code,
+// @oclif/core and the other dependencies, into dist/bundle/ (ES modules with
+// shared chunks; openpgp stays a chunk of its own, loaded only when a command
+// signs or verifies). bin/run.js runs a command from here, skipping the
+// resolution and compilation of hundreds of node_modules files and oclif's
+// plugin loading; help, topics and unknown commands still go through oclif.
+// Runs after tsc and scripts/oclif-manifest.js (`npm run build`).
+import { build } from 'esbuild';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist/bundle');
+const manifest = JSON.parse(
+  readFileSync(join(root, 'oclif.manifest.json'), 'utf8'),
+);
+const builtAt = Date.now();
+const oclifLib = join(root, 'node_modules/@oclif/core/lib');
+
+// What imgsign's code takes from '@oclif/core', straight from the modules
+// that define it rather than through the index, which loads all of oclif
+// (config and plugin loading, help, semver, minimatch, ejs, ...).
+const oclifSlim = `
+const Args = require('./args');
+const Flags = require('./flags');
+const Errors = require('./errors');
+const { Command } = require('./command');
+const { flush } = require('./flush');
+const { ux } = require('./ux');
+export { Args, Errors, Flags, Command, flush, ux };
+`;
+
+// Requires inside oclif that only run for help or Config.load(), neither of
+// which a bundled command uses (bin/run.js leaves both to oclif): made lazy,
+// so that they are only evaluated if they are used after all.
+const lazyRequires = {
+  'command.js': 'require("./config")',
+  'flags.js': 'require("./help")',
+  'errors/handle.js': 'require("../help/index")',
+};
+const lazyHelper =
+  'const __imgsignLazy = (load) => { let m; const get = () => (m ??= load());' +
+  ' return new Proxy({}, { get: (_, k) => get()[k], has: (_, k) => k in get() }); };\n';
+
+function oclifPlugin(slim) {
+  return {
+    name: 'imgsign-oclif',
+    setup(b) {
+      if (slim) {
+        b.onResolve({ filter: /^@oclif\/core$/ }, () => ({
+          path: 'oclif-core-slim',
+          namespace: 'imgsign',
+        }));
+        b.onLoad({ filter: /.*/, namespace: 'imgsign' }, () => ({
+          contents: oclifSlim,
+          resolveDir: oclifLib,
+          loader: 'js',
+        }));
+      }
+      b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
+        const rel = relative(oclifLib, args.path).replaceAll('\\', '/');
+        const call = lazyRequires[rel];
+        if (!call) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(call)) {
+          throw new Error(`@oclif/core changed: ${rel} has no ${call}`);
+        }
+        return {
+          contents:
+            lazyHelper + source.replace(call, `__imgsignLazy(() => ${call})`),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+// One small entry module per command: the command class and the runner,
+// sharing one copy of @oclif/core through the chunks.
+const entries = mkdtempSync(join(tmpdir(), 'imgsign-bundle-'));
+const entryPoints = {};
+const runner = join(root, 'dist/cli/fast-run.js');
+for (const [id, command] of Object.entries(manifest.commands)) {
+  const name = id.replaceAll(':', '-');
+  const file = join(entries, `${name}.js`);
+  const commandFile = join(root, ...command.relativePath);
+  writeFileSync(
+    file,
+    `export { default } from ${JSON.stringify(commandFile)};\n` +
+      `export { runBundledCommand } from ${JSON.stringify(runner)};\n`,
+  );
+  entryPoints[name] = file;
+}
+
+// Build into a temporary directory and swap it in, so that a CLI started
+// during the build never sees half a bundle.
+const staging = `${outdir}.tmp-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
+const options = {
+  entryPoints,
+  outdir: staging,
+  absWorkingDir: root,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Smaller files compile faster; names stay for error classes and stacks.
+  minifyWhitespace: !process.env.BUNDLE_DEBUG,
+  minifySyntax: !process.env.BUNDLE_DEBUG,
+  keepNames: true,
+  legalComments: 'none',
+  // Used only when IMGSIGN_DEBUG turns source maps on (bin/run.js).
+  sourcemap: true,
+  metafile: true,
+  // Only oclif's tsconfig reader (development mode) requires it.
+  external: ['typescript'],
+  logLevel: 'warning',
+  // CommonJS dependencies (oclif) call require() and read __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __imgsignRequire } from 'node:module';",
+      "import { fileURLToPath as __imgsignPath } from 'node:url';",
+      'const require = __imgsignRequire(import.meta.url);',
+      'const __filename = __imgsignPath(import.meta.url);',
+      "const __dirname = __imgsignPath(new URL('.', import.meta.url));",
+    ].join('\n'),
+  },
+};
+let result;
+try {
+  result = await build({ ...options, plugins: [oclifPlugin(true)] });
+} catch (error) {
+  // Some command imports more of '@oclif/core' than oclifSlim exports:
+  // still bundle, through oclif's index (slower start), and say so.
+  console.warn(
+    `scripts/bundle.js: bundling with the whole of @oclif/core (${String(error.message).split('\n')[0]})`,
+  );
+  rmSync(staging, { recursive: true, force: true });
+  result = await build({ ...options, plugins: [oclifPlugin(false)] });
+} finally {
+  rmSync(entries, { recursive: true, force: true });
+}
+
+// For each command: the build outputs (dist/*.js) its bundle was made from,
+// following static and dynamic chunk imports, so that bin/run.js can fall
+// back to oclif when `tsc` ran after this script.
+if (process.env.BUNDLE_METAFILE) {
+  // For `npx esbuild --analyze`-style inspection of what each chunk holds.
+  writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
+}
+const outputs = result.metafile.outputs;
+const distInputs = (output) =>
+  Object.keys(outputs[output].inputs).filter((i) =>
+    resolve(root, i).startsWith(join(root, 'dist') + '/'),
+  );
+const commands = {};
+for (const [output, meta] of Object.entries(outputs)) {
+  const name = Object.keys(entryPoints).find(
+    (n) => meta.entryPoint && resolve(root, meta.entryPoint) === entryPoints[n],
+  );
+  // Other entry points are chunks for dynamic imports (openpgp, ...).
+  if (name === undefined) continue;
+  const seen = new Set();
+  const queue = [output];
+  while (queue.length > 0) {
+    const next = queue.pop();
+    if (seen.has(next)) continue;
+    seen.add(next);
+    for (const imp of outputs[next].imports) {
+      if (!imp.external) queue.push(imp.path);
+    }
+  }
+  const inputs = new Set();
+  for (const o of seen) for (const i of distInputs(o)) inputs.add(i);
+  const id = Object.keys(manifest.commands).find(
+    (c) => c.replaceAll(':', '-') === name,
+  );
+  const command = manifest.commands[id];
+  commands[id] = {
+    file: relative(staging, resolve(root, output)),
+    hasArgs:
+      command.strict === false || Object.keys(command.args ?? {}).length > 0,
+    inputs: [...inputs].map((i) => relative(root, resolve(root, i))).sort(),
+  };
+}
+writeFileSync(
+  join(staging, 'index.json'),
+  `${JSON.stringify({ version: 1, builtAt, commands }, null, 1)}\n`,
+);
+mkdirSync(dirname(outdir), { recursive: true });
+// Another build may swap its bundle in at the same time: retry until ours
+// replaces whatever is there.
+const old = `${outdir}.old-${process.pid}`;
+for (let attempt = 0; ; attempt++) {
+  rmSync(old, { recursive: true, force: true });
+  try {
+    renameSync(outdir, old);
+  } catch {
+    // first build, or another build just moved it away
+  }
+  try {
+    renameSync(staging, outdir);
+    break;
+  } catch (error) {
+    if (attempt >= 20) throw error;
+  }
+}
+rmSync(old, { recursive: true, force: true });

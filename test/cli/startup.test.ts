@@ -1,0 +1,156 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isStale, type BundleIndex } from '../../src/cli/dispatch.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { manifestFixtures, repoRoot, tempDir } from '../helpers/paths.js';
+
+// Start-up paths of bin/run.js: `--version` without oclif, commands from
+// dist/bundle/ (scripts/bundle.js), everything else through oclif. These
+// tests check behaviour only; scripts/bench.js measures the time.
+
+const pkg = JSON.parse(
+  readFileSync(join(repoRoot, 'package.json'), 'utf8'),
+) as { version: string };
+const manifest = JSON.parse(
+  readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8'),
+) as { commands: Record<string, unknown> };
+const commandIds = Object.keys(manifest.commands);
+const v2s2 = join(manifestFixtures, 'v2s2.manifest.json');
+
+const viaOclif = { IMGSIGN_NO_BUNDLE: '1' };
+const traced = { IMGSIGN_DEBUG: '1' };
+
+describe('imgsign --version', () => {
+  it('prints the package version and the node version', async () => {
+    const r = await runCli(['--version']);
+    expect(r).toEqual({
+      code: 0,
+      stdout: `imgsign/${pkg.version} node-${process.version}\n`,
+      stderr: '',
+    });
+  });
+});
+
+describe('imgsign --help', () => {
+  it('lists every command or its topic from oclif.manifest.json', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const id of commandIds) {
+      const first = id.split(':')[0] ?? id;
+      expect(r.stdout).toMatch(new RegExp(`^ {2}${first} `, 'm'));
+    }
+  });
+
+  it('lists the commands of each topic under help TOPIC', async () => {
+    const topics = new Set(
+      commandIds.filter((id) => id.includes(':')).map((id) => id.split(':')[0]),
+    );
+    for (const topic of topics) {
+      const r = await runCli(['help', topic ?? '']);
+      expect(r.code).toBe(0);
+      for (const id of commandIds.filter((c) => c.startsWith(`${topic}:`))) {
+        expect(r.stdout).toContain(id.replaceAll(':', ' '));
+      }
+    }
+  });
+
+  it('shows a command usage for help COMMAND and COMMAND --help alike', async () => {
+    const a = await runCli(['help', 'standalone-sign']);
+    const b = await runCli(['standalone-sign', '--help'], { env: traced });
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('$ imgsign standalone-sign MANIFEST');
+    expect(b.stderr).toBe('imgsign: start-up through oclif\n');
+    expect(b.stdout).toBe(a.stdout);
+  });
+});
+
+describe('an unknown command', () => {
+  it('exits 2 with one line naming it', async () => {
+    const r = await runCli(['no-such-command', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('no-such-command');
+  });
+});
+
+/**
+ * The start-up line bin/run.js should trace for a bundled command: its
+ * bundle, or oclif when a `tsc` run made the bundle stale (other builds in
+ * the same tree). undefined when that changed while the command ran.
+ */
+async function expectedStartup(
+  id: string,
+  run: () => Promise<CliResult>,
+): Promise<[CliResult, string | undefined]> {
+  const before = bundleFresh(id);
+  const r = await run();
+  const after = bundleFresh(id);
+  if (before !== after) return [r, undefined];
+  const file = before ? `${id.replaceAll(':', '-')}.js` : '';
+  return [
+    r,
+    before
+      ? `imgsign: start-up from dist/bundle/${file}\n`
+      : 'imgsign: start-up through oclif\n',
+  ];
+}
+
+function bundleFresh(id: string): boolean {
+  const index = JSON.parse(
+    readFileSync(join(repoRoot, 'dist/bundle/index.json'), 'utf8'),
+  ) as BundleIndex;
+  const command = index.commands[id];
+  if (!command) throw new Error(`${id} is not in dist/bundle/index.json`);
+  return !isStale(command, index.builtAt, (path) => {
+    try {
+      return statSync(join(repoRoot, path)).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+describe('a bundled command', () => {
+  it('runs from dist/bundle/ unless a later tsc made it stale', async () => {
+    const [r, startup] = await expectedStartup('manifest-digest', () =>
+      runCli(['manifest-digest', v2s2], { env: traced }),
+    );
+    if (startup) expect(r.stderr).toBe(startup);
+    expect(r.code).toBe(0);
+  });
+
+  it('collates a topic command the way oclif does', async () => {
+    const home = await tempDir();
+    const [r, startup] = await expectedStartup('key:list', () =>
+      runCli(['key', 'list', '--json'], {
+        env: { ...traced, IMGSIGN_HOME: home },
+      }),
+    );
+    if (startup) expect(r.stderr).toBe(startup);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  const cases: [string, string[]][] = [
+    ['a result', ['manifest-digest', v2s2]],
+    ['a --json result', ['manifest-digest', v2s2, '--json']],
+    ['a usage error', ['manifest-digest']],
+    ['an unknown flag', ['manifest-digest', v2s2, '--bogus']],
+    ['a failure', ['manifest-digest', '/nonexistent/manifest.json']],
+    [
+      'a --json failure',
+      ['manifest-digest', '/nonexistent/manifest.json', '--json'],
+    ],
+    ['an unexpected argument', ['key', 'list', 'extra']],
+  ];
+  it.each(cases)(
+    'gives the same output and exit code as oclif for %s',
+    async (_, argv) => {
+      const fast = await runCli(argv);
+      const slow = await runCli(argv, { env: viaOclif });
+      expect(fast).toEqual(slow);
+    },
+  );
+});
