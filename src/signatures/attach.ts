@@ -3,6 +3,7 @@ import type { SystemContext } from '../system-context.js';
 import type { ImageReference } from '../transports/types.js';
 import { transportString } from '../transports/types.js';
 import {
+  assertCarriesSignatures,
   readImageManifest,
   storeSignature,
   type StoredSignature,
@@ -29,6 +30,7 @@ export async function attachSignature(
   keys: KnownKey[],
   sys: SystemContext,
 ): Promise<AttachResult> {
+  assertCarriesSignatures(ref);
   const image = transportString(ref);
   const { manifest, digest } = await readImageManifest(ref, sys);
   const report = await inspectSignature(untrustedSignature, 1, manifest, keys);

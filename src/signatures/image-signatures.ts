@@ -42,7 +42,12 @@ export interface StoredSignature {
   location?: string;
 }
 
-/** Only dir: and docker:// images can carry simple signatures (SPEC §6). */
+/** Throws unless `ref`'s transport can carry simple signatures (dir:, docker://; SPEC §6). */
+export function assertCarriesSignatures(ref: ImageReference): void {
+  if (!(ref instanceof DirReference) && !(ref instanceof DockerImageReference))
+    throw unsupported(ref);
+}
+
 function unsupported(ref: ImageReference): ImgsignError {
   return new ImgsignError(
     'UNSUPPORTED',
