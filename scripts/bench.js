@@ -186,6 +186,149 @@ async function benchSigning() {
   );
 }
 
+/**
+ * copy-sign: what `copy --sign-by` adds to a plain copy of the same small
+ * image (dir: → docker:// on a loopback docker-registry, file lookaside
+ * from a temp registries.d), beside what `skopeo copy --sign-by` adds to
+ * skopeo's plain copy. Starts its own registry (the docker-registry binary).
+ */
+async function benchCopySign() {
+  const fs = await import('node:fs');
+  const net = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const base = join(work, 'copy-sign');
+  fs.mkdirSync(join(base, 'gnupg'), { recursive: true, mode: 0o700 });
+  const cenv = {
+    ...process.env,
+    GNUPGHOME: join(base, 'gnupg'),
+    IMGSIGN_HOME: join(base, 'imgsign'),
+  };
+  const gpg = (argv) =>
+    execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', ...argv], {
+      env: cenv,
+      stdio: 'pipe',
+    });
+  // Primary key signs: Debian's skopeo 1.9 rejects subkey signatures.
+  gpg([
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    'copy-sign@example.com',
+    'ed25519',
+    'sign',
+    'never',
+  ]);
+  const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(
+    gpg([
+      '--with-colons',
+      '--list-secret-keys',
+      'copy-sign@example.com',
+    ]).toString(),
+  )[1];
+  const keyFile = join(base, 'key.asc');
+  writeFileSync(keyFile, gpg(['--armor', '--export-secret-keys', fpr]));
+
+  const port = await new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => ok(p));
+    });
+  });
+  const host = `127.0.0.1:${port}`;
+  const config = join(base, 'registry.yml');
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
+      `storage:\n  filesystem:\n    rootdirectory: ${join(base, 'storage')}\n` +
+      `http:\n  addr: ${host}\n  secret: imgsign-bench\n`,
+  );
+  const registry = spawn('docker-registry', ['serve', config], {
+    stdio: 'ignore',
+  });
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      up = await fetch(`http://${host}/v2/`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (!up) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!up) throw new Error(`docker-registry did not start on ${host}`);
+    const registriesD = join(base, 'registries.d');
+    fs.mkdirSync(registriesD);
+    writeFileSync(
+      join(registriesD, 'bench.yaml'),
+      `docker:\n  ${host}:\n    lookaside: file://${join(base, 'lookaside')}\n`,
+    );
+    const image = join(base, 'img');
+    execFileSync(process.execPath, [
+      join(root, 'scripts/make-demo-image.js'),
+      image,
+      '1024',
+    ]);
+    const o = { env: cenv };
+    const ours = (repo, extra) =>
+      time(
+        imgsign[0],
+        [
+          imgsign[1],
+          'copy',
+          '--insecure-policy',
+          '--registries.d',
+          registriesD,
+          '--dest-tls-verify=false',
+          '--quiet',
+          ...extra,
+          `dir:${image}`,
+          `docker://${host}/bench/${repo}:1`,
+        ],
+        o,
+      );
+    const theirs = (repo, extra) =>
+      time(
+        'skopeo',
+        [
+          '--insecure-policy',
+          '--registries.d',
+          registriesD,
+          'copy',
+          '--dest-tls-verify=false',
+          '--quiet',
+          ...extra,
+          `dir:${image}`,
+          `docker://${host}/bench/${repo}:1`,
+        ],
+        o,
+      );
+    const plainOurs = ours('plain', []);
+    const plainTheirs = theirs('plain-skopeo', []);
+    report('copy dir: → docker:// (plain)', plainOurs, plainTheirs, 'skopeo');
+    const gpgOurs = ours('gpg', ['--sign-by', fpr]);
+    const signedTheirs = theirs('gpg-skopeo', ['--sign-by', fpr]);
+    const skopeoOverhead = signedTheirs - plainTheirs;
+    report(
+      'copy --sign-by overhead (GnuPG key)',
+      gpgOurs - plainOurs,
+      skopeoOverhead,
+      'skopeo',
+      'target < 100 ms and ≤ 1',
+    );
+    const fileOurs = ours('keyfile', ['--sign-by-key-file', keyFile]);
+    report(
+      'copy --sign-by-key-file overhead (openpgp.js)',
+      fileOurs - plainOurs,
+      skopeoOverhead,
+      'skopeo --sign-by',
+      'target < 100 ms and ≤ 1',
+    );
+  } finally {
+    registry.kill();
+    spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: cenv });
+  }
+}
+
 try {
   console.log(
     `imgsign benchmarks: median of ${runs} runs, ratio = imgsign / reference (lower is better)\n`,
@@ -203,6 +346,7 @@ try {
     );
   }
   if (wants('sign')) await benchSigning();
+  if (wants('copy-sign')) await benchCopySign();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
