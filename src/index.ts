@@ -128,3 +128,23 @@ export { deleteImage } from './transports/docker/delete-image.js';
 export { lookupCredentials } from './auth/credentials.js';
 export { storeCredentials, removeCredentials } from './auth/login.js';
 export type { Credentials } from './auth/types.js';
+export { signatureStoreForClient } from './signature-storage/select.js';
+export {
+  registriesDResolver,
+  recordingResolver,
+  withSignatureStoreResolver,
+  storeKind,
+  type SignatureStoreAccess,
+  type SignatureStoreKind,
+  type SignatureStoreRecorder,
+} from './signature-storage/docker-resolver.js';
+export {
+  plannedSignatureWrites,
+  signatureWritesOfCopy,
+  type SignatureWrite,
+} from './signature-storage/copy-report.js';
+export { signingIdentity, signingPayload } from './signatures/payload.js';
+export { attachSignature, type AttachResult } from './signatures/attach.js';
+export { listSignatures, type SignatureListing } from './signatures/list.js';
+export type { SignatureReport } from './signatures/inspect-signature.js';
+export { loadKnownKeys, type KnownKey } from './signatures/known-keys.js';
