@@ -26,6 +26,7 @@ const manifest = JSON.parse(
 );
 const builtAt = Date.now();
 const oclifLib = join(root, 'node_modules/@oclif/core/lib');
+const distDir = join(root, 'dist') + '/';
 
 // What imgsign's code takes from '@oclif/core', straight from the modules
 // that define it rather than through the index, which loads all of oclif
@@ -67,6 +68,23 @@ function oclifPlugin(slim) {
           loader: 'js',
         }));
       }
+      // Our modules find package files (policies/, registries.d/,
+      // package.json) from import.meta.url: keep it the URL of the module's
+      // own dist/ file rather than that of the chunk it ends up in.
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(distDir)) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const rel = relative(outdir, args.path).replaceAll('\\', '/');
+        return {
+          contents: source.replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(rel)}, import.meta.url).href`,
+          ),
+          resolveDir: dirname(args.path),
+          loader: 'js',
+        };
+      });
       b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
         const rel = relative(oclifLib, args.path).replaceAll('\\', '/');
         const call = lazyRequires[rel];

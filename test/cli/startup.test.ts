@@ -154,3 +154,39 @@ describe('a bundled command', () => {
     },
   );
 });
+
+describe('bundled modules that read package files', () => {
+  it('sign with the package version as creator, as through oclif', async () => {
+    const home = await tempDir();
+    const env = { IMGSIGN_HOME: home, GNUPGHOME: join(home, 'gnupg') };
+    const gen = await runCli(
+      ['key', 'generate', '--name', 'Startup', '--email', 's@example.com'],
+      { env },
+    );
+    expect(gen.code).toBe(0);
+    for (const mode of [{}, viaOclif]) {
+      const sig = join(home, 'sig');
+      const sign = await runCli(
+        [
+          'standalone-sign',
+          v2s2,
+          'example.com/startup:1',
+          's@example.com',
+          '-o',
+          sig,
+        ],
+        { env: { ...env, ...mode } },
+      );
+      expect(sign).toMatchObject({ code: 0, stderr: '' });
+      const dump = await runCli(
+        ['untrusted-signature-dump-without-verification', sig],
+        { env: { ...env, ...mode } },
+      );
+      expect(dump.code).toBe(0);
+      expect(
+        (JSON.parse(dump.stdout) as { UntrustedCreatorID: string })
+          .UntrustedCreatorID,
+      ).toBe(`imgsign ${pkg.version}`);
+    }
+  });
+});
