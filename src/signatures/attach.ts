@@ -9,7 +9,7 @@ import {
   type StoredSignature,
 } from './image-signatures.js';
 import { inspectSignature, type SignatureReport } from './inspect-signature.js';
-import type { KnownKey } from './known-keys.js';
+import { withGnuPGKeysFor, type KnownKey } from './known-keys.js';
 
 export interface AttachResult extends StoredSignature {
   image: string;
@@ -33,7 +33,8 @@ export async function attachSignature(
   assertCarriesSignatures(ref);
   const image = transportString(ref);
   const { manifest, digest } = await readImageManifest(ref, sys);
-  const report = await inspectSignature(untrustedSignature, 1, manifest, keys);
+  const all = await withGnuPGKeysFor(keys, [untrustedSignature], sys);
+  const report = await inspectSignature(untrustedSignature, 1, manifest, all);
   if (report.unreadable !== undefined) {
     throw new InvalidSignatureError(
       `not a simple signing signature: ${report.unreadable}`,
@@ -44,7 +45,7 @@ export async function attachSignature(
       `the signature is for manifest digest ${report.untrustedDigest ?? '?'}, but ${image} has digest ${digest}`,
     );
   }
-  const keyKnown = keys.some((k) =>
+  const keyKnown = all.some((k) =>
     k.keyIds.includes((report.untrustedKeyId ?? '').toUpperCase()),
   );
   if (keyKnown && !report.verified) {

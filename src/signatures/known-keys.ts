@@ -1,5 +1,8 @@
 import { Keyring, MAX_KEY_FILE_BYTES } from '../keys/keyring.js';
 import { readBoundedFile } from '../keys/files.js';
+import { exportGnuPGPublicKeys } from '../keys/gnupg.js';
+import { decodeSignatureBlob } from '../signature/blob.js';
+import { untrustedSignatureContents } from '../signature/pgp/untrusted.js';
 import { readKeyMaterial, type KeyMaterial } from '../signature/pgp/keys.js';
 import type { SystemContext } from '../system-context.js';
 
@@ -57,4 +60,39 @@ export async function loadKnownKeys(
 export function keysWithId(keys: KnownKey[], keyId: string): KnownKey[] {
   const id = keyId.toUpperCase();
   return keys.filter((k) => k.keyIds.includes(id));
+}
+
+/**
+ * `keys` plus, for signers none of them has, the public keys GnuPG
+ * (`sys.gnupgHome`) holds for those key IDs: skopeo users keep their keys
+ * there. GnuPG missing or not knowing a key is not an error.
+ */
+export async function withGnuPGKeysFor(
+  keys: KnownKey[],
+  untrustedSignatures: Buffer[],
+  sys: SystemContext,
+): Promise<KnownKey[]> {
+  if (sys.gnupgHome === undefined) return keys;
+  const missing = new Set<string>();
+  for (const blob of untrustedSignatures) {
+    try {
+      const id = untrustedSignatureContents(
+        decodeSignatureBlob(blob).payload,
+      ).shortKeyIdentifier;
+      if (/^[0-9A-F]{16}$/.test(id) && keysWithId(keys, id).length === 0)
+        missing.add(id);
+    } catch {
+      // Unreadable: reported by inspectSignature.
+    }
+  }
+  if (missing.size === 0) return keys;
+  let blob: Buffer;
+  try {
+    blob = await exportGnuPGPublicKeys([...missing], sys.gnupgHome);
+  } catch {
+    return keys;
+  }
+  if (blob.length === 0) return keys;
+  const found = await readKeyMaterial(blob, `GnuPG keys from ${sys.gnupgHome}`);
+  return [...keys, ...found.map((m) => known(m, `GnuPG ${sys.gnupgHome}`))];
 }

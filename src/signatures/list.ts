@@ -2,7 +2,7 @@ import type { SystemContext } from '../system-context.js';
 import type { ImageReference } from '../transports/types.js';
 import { readImageSignatures } from './image-signatures.js';
 import { inspectSignature, type SignatureReport } from './inspect-signature.js';
-import type { KnownKey } from './known-keys.js';
+import { withGnuPGKeysFor, type KnownKey } from './known-keys.js';
 
 export interface SignatureListing {
   image: string;
@@ -20,9 +20,10 @@ export async function listSignatures(
   sys: SystemContext,
 ): Promise<SignatureListing> {
   const found = await readImageSignatures(ref, sys);
+  const all = await withGnuPGKeysFor(keys, found.signatures, sys);
   const signatures: SignatureReport[] = [];
   for (const [i, sig] of found.signatures.entries()) {
-    signatures.push(await inspectSignature(sig, i + 1, found.manifest, keys));
+    signatures.push(await inspectSignature(sig, i + 1, found.manifest, all));
   }
   return {
     image: found.image,

@@ -180,8 +180,10 @@ describeWithPeers(
       expect(existsSync(join(t, 'img', 'signature-2'))).toBe(false);
 
       const second = await externalSignature(`dir:${t}/img`);
+      // No key anywhere: neither a file, the keyring nor this GnuPG home.
+      const noKeys = { ...env, GNUPGHOME: await tempDir() };
       const b = await runCli(['signatures', 'attach', `dir:${t}/img`, second], {
-        env,
+        env: noKeys,
       });
       expect(b.code).toBe(0);
       expect(b.stdout).toContain(join(t, 'img', 'signature-2'));
@@ -224,11 +226,24 @@ describeWithPeers(
         unreadable: expect.stringMatching(/unrecognised byte/),
       });
       const text = await runCli(['signatures', 'list', `dir:${t}/img`], {
-        env,
+        env: noKeys,
       });
       expect(text.stdout).toContain(`3 signatures for dir:${t}/img`);
       expect(text.stdout).toMatch(/signature-1: NOT VERIFIED/);
       expect(text.stdout).toMatch(/signature-3: unreadable: /);
+      // The signer's GnuPG home is consulted for keys it holds.
+      const gnupg = await runCli(
+        ['signatures', 'list', `dir:${t}/img`, '--json'],
+        { env },
+      );
+      const viaGnuPG = JSON.parse(gnupg.stdout) as {
+        signatures: Record<string, unknown>[];
+      };
+      expect(viaGnuPG.signatures[0]).toMatchObject({
+        verified: true,
+        fingerprint: key.fingerprint,
+        keySource: `GnuPG ${key.home}`,
+      });
     });
 
     it('a key in the imgsign keyring is used to verify, no --public-key-file needed', async () => {

@@ -219,16 +219,26 @@ describeWithPeers(
           untrustedTimestamp: expect.any(Number),
         }),
       ]);
-      const unknown = await imgsign([
+      const listArgs = [
         'signatures',
         'list',
         `docker://${registry.host}/team/sk:v1`,
         '--registries.d',
         registriesD,
         '--tls-verify=false',
-      ]);
+      ];
+      const unknown = await runCli(listArgs, {
+        env: { ...env, GNUPGHOME: join(work, 'no-gnupg') },
+      });
       expect(unknown.code).toBe(0);
       expect(unknown.stdout).toMatch(/NOT VERIFIED[\s\S]*is not known/);
+      // skopeo's signer keeps the key in GnuPG: found there without a key file.
+      const viaGnuPG = await imgsign(listArgs);
+      expect(viaGnuPG.stdout).toMatch(
+        new RegExp(
+          `VERIFIED\\n  signer: ${good.fingerprint} Signer <signer@example.com> \\(key from GnuPG `,
+        ),
+      );
 
       const out = join(work, 'sk-pulled');
       const accepted = await imgsign([
