@@ -166,13 +166,15 @@ export default class Copy extends ImgsignCommand {
   static override summary =
     'Copy an image between transports, keeping its digest and signatures';
   static override description = `Transports: dir:PATH, oci:PATH[:NAME], oci-archive:PATH[:NAME], docker://REFERENCE, docker-archive:PATH[:REF], docker-daemon:NAME[:TAG].
-Blobs stream with their digest and size verified; nothing is committed at the destination if any check fails. The manifest is converted only when the destination needs another type or --format asks; then its digest changes, which is reported, and the copy is refused if the source has signatures (they would no longer match) unless --remove-signatures. Boolean flags also accept skopeo's --flag=true/--flag=false.`;
+Blobs stream with their digest and size verified; nothing is committed at the destination if any check fails. The manifest is converted only when the destination needs another type or --format asks; then its digest changes, which is reported, and the copy is refused if the source has signatures (they would no longer match) unless --remove-signatures. Boolean flags also accept skopeo's --flag=true/--flag=false.
+Signatures travel with the image (dir: signature-N; docker://: the registry's signature extension API when it advertises one, else the registries.d lookaside of --registries.d DIR or the default directory). --sign-by adds one over the destination manifest digest claiming the destination reference (--sign-identity to choose another); with --all, the list and every instance are signed unless --sign-list-only. Each signature written is reported with its store and URL or path; --dry-run reports, without moving anything, whether the digest is kept, which signatures travel and where new ones would be written.`;
   static override examples = [
     '<%= config.bin %> copy dir:/tmp/busybox oci:/tmp/layout:busybox',
     '<%= config.bin %> copy --all docker://localhost:5000/app:1 oci-archive:/tmp/app.tar',
     '<%= config.bin %> copy --format v2s2 --remove-signatures oci:/tmp/layout:busybox dir:/tmp/out',
     '<%= config.bin %> copy --sign-by dev@example.com dir:/tmp/busybox docker://registry.example.com/busybox:1',
     '<%= config.bin %> copy --dest-tls-verify=false dir:/tmp/busybox docker://localhost:5000/busybox:latest',
+    '<%= config.bin %> copy --registries.d ./registries.d --sign-by dev@example.com --all --dry-run oci:/tmp/layout:app docker://registry.example.com/team/app:1',
   ];
   static override enableJsonFlag = true;
   static override flags = {
@@ -231,14 +233,8 @@ Blobs stream with their digest and size verified; nothing is committed at the de
     // extension API, each side with its own TLS settings and credentials.
     const recorder = recordingResolver();
     const sys = withSignatureStoreResolver(base, recorder.resolver);
-    const sourceSys = withSignatureStoreResolver(
-      sideSystemContext(sys, flags, 'src'),
-      recorder.resolver,
-    );
-    const destinationSys = withSignatureStoreResolver(
-      sideSystemContext(sys, flags, 'dest'),
-      recorder.resolver,
-    );
+    const sourceSys = sideSystemContext(sys, flags, 'src');
+    const destinationSys = sideSystemContext(sys, flags, 'dest');
     const copied = await copyImage({
       source,
       destination,

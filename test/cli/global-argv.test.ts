@@ -8,20 +8,22 @@ import { makeDirImage } from '../fixtures/make-images.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 /**
- * skopeo's global options before the command, through exactly what
- * bin/run.js does with src/cli/global-argv.ts installed:
- * `execute({dir, args: normalizeGlobalArgv(argv)})`.
+ * skopeo's global options before the command, through the real bin/run.js
+ * with argv rewritten first, exactly as the one line proposed for
+ * bin/run.js does:
+ * `process.argv.splice(2, Infinity, ...normalizeGlobalArgv(process.argv.slice(2)))`.
  */
 function runWithGlobalArgv(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const runJs = pathToFileURL(join(repoRoot, 'bin/run.js')).href;
+  const runJs = join(repoRoot, 'bin/run.js');
   const normaliser = pathToFileURL(
     join(repoRoot, 'dist/cli/global-argv.js'),
   ).href;
-  const script = `const { execute } = await import('@oclif/core');
-const { normalizeGlobalArgv } = await import(${JSON.stringify(normaliser)});
-await execute({ dir: ${JSON.stringify(runJs)}, args: normalizeGlobalArgv(process.argv.slice(1)) });`;
+  const script = `const { normalizeGlobalArgv } = await import(${JSON.stringify(normaliser)});
+process.argv = [process.argv[0], ${JSON.stringify(runJs)}, ...process.argv.slice(1)];
+process.argv.splice(2, Infinity, ...normalizeGlobalArgv(process.argv.slice(2)));
+await import(${JSON.stringify(pathToFileURL(runJs).href)});`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
