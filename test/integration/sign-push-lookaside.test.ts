@@ -77,6 +77,21 @@ describeWithPeers(
         `dir:${join(work, `pull-${Math.random().toString(16).slice(2)}`)}`,
       ]);
 
+    /** imgsign copy --sign-by-key-file dir:image → docker://REGISTRY/ref. */
+    const signedPush = (ref: string, extra: string[] = []) =>
+      imgsign([
+        'copy',
+        '--insecure-policy',
+        '--registries.d',
+        registriesD,
+        '--dest-tls-verify=false',
+        '--sign-by-key-file',
+        good.secretKeyFile,
+        ...extra,
+        `dir:${image}`,
+        `docker://${registry.host}/${ref}`,
+      ]);
+
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'imgsign-sign-push-'));
       registry = await startRegistry();
@@ -150,18 +165,8 @@ describeWithPeers(
     });
 
     it('a second signature for the same digest is appended and reported in --json', async () => {
-      const r = await imgsign([
-        'copy',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by-key-file',
-        good.secretKeyFile,
-        '--json',
-        `dir:${image}`,
-        `docker://${registry.host}/team/app:v2`,
-      ]);
+      expect((await signedPush('team/twice:v1')).code).toBe(0);
+      const r = await signedPush('team/twice:v2', ['--json']);
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout) as {
         signatureWrites: {
@@ -175,11 +180,11 @@ describeWithPeers(
           kind: 'lookaside',
           digest,
           locations: [
-            `file://${join(lookasideDir('team/app', digest), 'signature-2')}`,
+            `file://${join(lookasideDir('team/twice', digest), 'signature-2')}`,
           ],
         }),
       ]);
-      await skopeoPull(policyGood, registriesD, 'team/app:v2');
+      await skopeoPull(policyGood, registriesD, 'team/twice:v2');
     });
 
     it('skopeo signs and pushes; imgsign signatures list verifies it and imgsign copy --policy accepts it', async () => {
@@ -455,6 +460,8 @@ describeWithPeers(
         ]),
       ).rejects.toBeTruthy();
 
+      expect((await signedPush('team/dryc:v1')).code).toBe(0);
+      expect((await signedPush('team/dryc:v2')).code).toBe(0);
       const carried = await imgsign([
         'copy',
         '--dry-run',
@@ -462,7 +469,7 @@ describeWithPeers(
         '--registries.d',
         registriesD,
         '--src-tls-verify=false',
-        `docker://${registry.host}/team/app:v1`,
+        `docker://${registry.host}/team/dryc:v1`,
         `dir:${join(work, 'dry-out')}`,
       ]);
       expect(carried.code).toBe(0);
@@ -470,7 +477,7 @@ describeWithPeers(
         'signatures travelling from the source: 2 signatures',
       );
       expect(carried.stdout).toContain(
-        `read 2 signatures for ${digest} from lookaside file://${lookasideDir('team/app', digest)}/`,
+        `read 2 signatures for ${digest} from lookaside file://${lookasideDir('team/dryc', digest)}/`,
       );
       expect(carried.stdout).toContain(
         `would write 2 signatures for ${digest} to dir ${join(work, 'dry-out', 'signature-1')}, ${join(work, 'dry-out', 'signature-2')}`,
