@@ -197,6 +197,17 @@ describeWithPeers(
     });
 
     it('copies signatures between repositories of an API registry; signatures attach adds one for the new name, which skopeo then accepts', async () => {
+      await skopeo([
+        '--insecure-policy',
+        '--registries.d',
+        registriesD,
+        'copy',
+        '--dest-tls-verify=false',
+        '--sign-by',
+        good.fingerprint,
+        `dir:${image}`,
+        `docker://${server.host}/team/origin:v1`,
+      ]);
       const r = await imgsign([
         'copy',
         '--policy',
@@ -205,14 +216,14 @@ describeWithPeers(
         registriesD,
         '--src-tls-verify=false',
         '--dest-tls-verify=false',
-        `docker://${server.host}/team/sk:v1`,
+        `docker://${server.host}/team/origin:v1`,
         `docker://${server.host}/team/mirror:v1`,
       ]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(
         `wrote 1 signature for ${digest} to extension-api`,
       );
-      // The carried signature names team/sk:v1: skopeo's default identity
+      // The carried signature names team/origin:v1: skopeo's default identity
       // rule refuses it for team/mirror:v1 until a signature for it exists.
       await expect(
         skopeoPull(policyGood, 'team/mirror:v1'),
