@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Bundles each command in oclif.manifest.json, with its library code,
-// @oclif/core and the other dependencies, into dist/bundle/ (ES modules with
-// shared chunks; openpgp stays a chunk of its own, loaded only when a command
-// signs or verifies). bin/run.js runs a command from here, skipping the
-// resolution and compilation of hundreds of node_modules files and oclif's
-// plugin loading; help, topics and unknown commands still go through oclif.
+// @oclif/core and the other dependencies, into one CommonJS file per command
+// in dist/bundle/ (modules inside are evaluated lazily, so openpgp only runs
+// when a command signs or verifies). bin/run.js compiles the command's file
+// with a V8 code cache kept beside it, skipping the resolution and
+// compilation of hundreds of node_modules files and oclif's plugin loading;
+// help, topics and unknown commands still go through oclif.
 // Runs after tsc and scripts/oclif-manifest.js (`npm run build`).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -79,7 +81,7 @@ function oclifPlugin(slim) {
         return {
           contents: source.replaceAll(
             'import.meta.url',
-            `new URL(${JSON.stringify(rel)}, import.meta.url).href`,
+            `new URL(${JSON.stringify(rel)}, __imgsignMetaUrl).href`,
           ),
           resolveDir: dirname(args.path),
           loader: 'js',
@@ -124,36 +126,33 @@ for (const [id, command] of Object.entries(manifest.commands)) {
 // during the build never sees half a bundle.
 const staging = `${outdir}.tmp-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
+// import.meta.url of a dependency (openpgp's createRequire) is the bundle's.
+const metaUrl = join(entries, 'import-meta-url.js');
+writeFileSync(
+  metaUrl,
+  "export const __imgsignMetaUrl = require('node:url').pathToFileURL(__filename).href;\n",
+);
 const options = {
   entryPoints,
   outdir: staging,
+  outExtension: { '.js': '.cjs' },
   absWorkingDir: root,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
+  inject: [metaUrl],
+  define: { 'import.meta.url': '__imgsignMetaUrl' },
   platform: 'node',
   target: 'node20',
-  // Smaller files compile faster; names stay for error classes and stacks.
+  // Smaller files compile faster without a cache; names stay for error
+  // classes and stacks (IMGSIGN_NO_BUNDLE=1 gives stacks in dist/ files).
   minifyWhitespace: !process.env.BUNDLE_DEBUG,
   minifySyntax: !process.env.BUNDLE_DEBUG,
   keepNames: true,
   legalComments: 'none',
-  // Used only when IMGSIGN_DEBUG turns source maps on (bin/run.js).
-  sourcemap: true,
   metafile: true,
   // Only oclif's tsconfig reader (development mode) requires it.
   external: ['typescript'],
   logLevel: 'warning',
-  // CommonJS dependencies (oclif) call require() and read __dirname.
-  banner: {
-    js: [
-      "import { createRequire as __imgsignRequire } from 'node:module';",
-      "import { fileURLToPath as __imgsignPath } from 'node:url';",
-      'const require = __imgsignRequire(import.meta.url);',
-      'const __filename = __imgsignPath(import.meta.url);',
-      "const __dirname = __imgsignPath(new URL('.', import.meta.url));",
-    ].join('\n'),
-  },
 };
 let result;
 try {
@@ -171,7 +170,7 @@ try {
 }
 
 // For each command: the build outputs (dist/*.js) its bundle was made from,
-// following static and dynamic chunk imports, so that bin/run.js can fall
+// following any chunk imports, so that bin/run.js can fall
 // back to oclif when `tsc` ran after this script.
 if (process.env.BUNDLE_METAFILE) {
   // For `npx esbuild --analyze`-style inspection of what each chunk holds.
@@ -182,6 +181,17 @@ const distInputs = (output) =>
   Object.keys(outputs[output].inputs).filter((i) =>
     resolve(root, i).startsWith(join(root, 'dist') + '/'),
   );
+/**
+ * Starts a bundle with a comment naming its content hash: bin/run.js keys
+ * the code cache by it (V8 checks only the source length).
+ */
+function tagBundle(file) {
+  const source = readFileSync(file, 'utf8');
+  const tag = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  writeFileSync(file, `/* imgsign-bundle ${tag} */${source}`);
+  return tag;
+}
+
 const commands = {};
 for (const [output, meta] of Object.entries(outputs)) {
   const name = Object.keys(entryPoints).find(
@@ -207,6 +217,7 @@ for (const [output, meta] of Object.entries(outputs)) {
   const command = manifest.commands[id];
   commands[id] = {
     file: relative(staging, resolve(root, output)),
+    tag: tagBundle(resolve(root, output)),
     hasArgs:
       command.strict === false || Object.keys(command.args ?? {}).length > 0,
     inputs: [...inputs].map((i) => relative(root, resolve(root, i))).sort(),

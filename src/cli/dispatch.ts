@@ -12,6 +12,8 @@
 export interface BundledCommand {
   /** Bundle file, relative to dist/bundle/. */
   file: string;
+  /** Content hash the bundle starts with; names its code cache. */
+  tag?: string;
   /** Whether the command takes arguments or is not strict (oclif's `hasArgs` in id collation). */
   hasArgs: boolean;
   /** Build outputs (relative to the package root) the bundle was made from. */

@@ -88,7 +88,7 @@ async function expectedStartup(
   const r = await run();
   const after = bundleFresh(id);
   if (before !== after) return [r, undefined];
-  const file = before ? `${id.replaceAll(':', '-')}.js` : '';
+  const file = before ? `${id.replaceAll(':', '-')}.cjs` : '';
   return [
     r,
     before
