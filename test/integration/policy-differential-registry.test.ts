@@ -43,6 +43,11 @@ const run = promisify(execFile);
  * and offers the wildcard namespaces `*.0.0.1`, `*.0.1` and `*.1`; the
  * matrix includes those, a port-qualified wildcard and non-matching ones.
  *
+ * Signatures also come damaged: an unrecognisable blob first (both tools
+ * reject the image: the signature list cannot be read) and a corrupted
+ * OpenPGP signature before a valid one (both accept: one accepted signature
+ * is enough).
+ *
  * Left out on purpose: signatures made by signing subkeys (skopeo 1.9's
  * gpgme verifier in Debian rejects them while current containers/image
  * accepts them, a version difference rather than a policy difference).
@@ -192,6 +197,30 @@ describeWithPeers(
           [[A, `${H}/team/sub/deep:exact`]],
         ],
         ['local', L, 'loc/app', 'exact', [[A, `${L}/loc/app:exact`]]],
+        // An unreadable signature first: the valid second one is enough.
+        [
+          'garbage',
+          H,
+          'team/app',
+          'garbage',
+          [
+            [A, 'GARBAGE'],
+            [A, `${H}/team/app:garbage`],
+          ],
+        ],
+        // A damaged OpenPGP signature first: the valid second one is enough.
+        [
+          'corrupt',
+          H,
+          'team/app',
+          'corrupt',
+          [
+            [A, `CORRUPT ${H}/team/app:corrupt`],
+            [A, `${H}/team/app:corrupt`],
+          ],
+        ],
+        // Named without a tag: the reference means :latest.
+        ['latest', H, 'team/app', 'latest', [[A, `${H}/team/app:latest`]]],
         ['local-as-ip', L, 'loc/app', 'ipclaim', [[A, `${H}/loc/app:ipclaim`]]],
       ];
       let n = 0;
@@ -213,21 +242,37 @@ describeWithPeers(
           );
           await mkdir(sigDir, { recursive: true });
           for (const [i, [key, claim]] of sigs.entries()) {
-            const identity = claim.endsWith('@')
-              ? `${claim}${img.manifestDigest}`
-              : claim;
+            if (claim === 'GARBAGE') {
+              await writeFile(
+                join(sigDir, `signature-${i + 1}`),
+                'not an OpenPGP message',
+              );
+              continue;
+            }
+            const corrupt = claim.startsWith('CORRUPT ');
+            const bare = claim.replace(/^CORRUPT /, '');
+            const identity = bare.endsWith('@')
+              ? `${bare}${img.manifestDigest}`
+              : bare;
+            const out = join(sigDir, `signature-${i + 1}`);
             await run(
               'skopeo',
               [
                 'standalone-sign',
                 '--output',
-                join(sigDir, `signature-${i + 1}`),
+                out,
                 join(dir, 'manifest.json'),
                 identity,
                 key.fpr,
               ],
               { env: key.env },
             );
+            if (corrupt) {
+              // Flip a byte of the signature value at the end of the message.
+              const bytes = await readFile(out);
+              bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+              await writeFile(out, bytes);
+            }
           }
           pushed.set(name, {
             repo: `${host}/${repo}`,
@@ -261,12 +306,13 @@ describeWithPeers(
       if (work) await rm(work, { recursive: true, force: true });
     });
 
-    /** `name` by tag, or `name@` by digest. */
+    /** `name` by tag, `name@` by digest, `name!` without tag or digest. */
     function ref(name: string): string {
-      const byDigest = name.endsWith('@');
-      const p = pushed.get(byDigest ? name.slice(0, -1) : name);
+      const form = /[@!]$/.test(name) ? name.slice(-1) : '';
+      const p = pushed.get(form ? name.slice(0, -1) : name);
       if (!p) throw new Error(`no pushed image ${name}`);
-      return byDigest ? `${p.repo}@${p.digest}` : `${p.repo}:${p.tag}`;
+      if (form === '@') return `${p.repo}@${p.digest}`;
+      return form === '!' ? p.repo : `${p.repo}:${p.tag}`;
     }
 
     function cases(H: string, L: string): Case[] {
@@ -357,7 +403,38 @@ describeWithPeers(
         'wrong key b': [signedBy({}, keys.b)],
         'accept and signed': [accept, signedBy({})],
         'signed and reject': [signedBy({}), reject],
+        // Only on a sample of images (below):
+        'exactReference by digest': [
+          signedBy(
+            id({
+              type: 'exactReference',
+              dockerReference: `${H}/team/app@${pushed.get('digest')?.digest}`,
+            }),
+          ),
+        ],
+        'missing key file': [signedBy({}, join(work, 'no-such-key.gpg'))],
+        'keyData not a key': [
+          { type: 'signedBy', keyType: 'GPGKeys', keyData: 'bm9uc2Vuc2U=' },
+        ],
+        signedBaseLayer: [
+          {
+            type: 'signedBaseLayer',
+            baseLayerIdentity: {
+              type: 'exactRepository',
+              dockerRepository: `${H}/team/app`,
+            },
+          },
+        ],
       };
+      const sampled = new Set([
+        'accept',
+        'reject',
+        'exactReference by digest',
+        'missing key file',
+        'keyData not a key',
+        'signedBaseLayer',
+        'matchRepoDigestOrExact explicit',
+      ]);
       const refs = [
         'exact',
         'othertag',
@@ -370,15 +447,18 @@ describeWithPeers(
         'deep',
         'local',
         'local-as-ip',
+        'garbage',
+        'corrupt',
+        'latest',
       ];
       const out: Case[] = [];
       for (const [name, reqs] of Object.entries(requirementSets)) {
         for (const r of refs) {
-          for (const form of ['', '@']) {
-            // accept/reject do not depend on the image: a sample suffices.
+          for (const form of r === 'latest' ? ['!', '@'] : ['', '@']) {
+            // These do not depend much on the image: a sample suffices.
             if (
-              (name === 'accept' || name === 'reject') &&
-              !['exact', 'unsigned'].includes(r)
+              sampled.has(name) &&
+              !['exact', 'unsigned', 'digest'].includes(r)
             ) {
               continue;
             }
