@@ -35,6 +35,7 @@ import {
   type SignatureStoreAccess,
 } from '../signature-storage/docker-resolver.js';
 import {
+  assertSignaturesWritable,
   plannedSignatureWrites,
   signatureWritesOfCopy,
   type SignatureWrite,
@@ -235,6 +236,8 @@ Signatures travel with the image (dir: signature-N; docker://: the registry's si
     const sys = withSignatureStoreResolver(base, recorder.resolver);
     const sourceSys = sideSystemContext(sys, flags, 'src');
     const destinationSys = sideSystemContext(sys, flags, 'dest');
+    // Refuse before pushing when the new signatures could not be stored.
+    if (signers) await assertSignaturesWritable(destination, destinationSys);
     const copied = await copyImage({
       source,
       destination,

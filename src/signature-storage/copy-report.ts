@@ -128,3 +128,25 @@ export async function plannedSignatureWrites(
     locations: [],
   }));
 }
+
+/**
+ * Before a copy that signs moves anything: fail now, with add()'s message,
+ * when the destination's signature store certainly cannot be written
+ * (docker:// with an http or unwritable file lookaside). Other
+ * destinations are checked by the copy itself.
+ */
+export async function assertSignaturesWritable(
+  destination: ImageReference,
+  sys: SystemContext,
+): Promise<void> {
+  if (!(destination instanceof DockerImageReference)) return;
+  const ref = destination.ref;
+  const resolver = dockerSignatureStoreResolver(sys) ?? registriesDResolver();
+  const store = await resolver({
+    ref,
+    client: registryClientFor(ref, sys),
+    sys,
+    forWriting: true,
+  });
+  await store?.assertWritable?.(ref);
+}

@@ -116,6 +116,9 @@ export function recordingResolver(
         });
         return locations;
       },
+      ...(store.assertWritable
+        ? { assertWritable: (ref) => store.assertWritable!(ref) }
+        : {}),
     };
     return wrapped;
   };

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  link,
+  mkdir,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImgsignError, describeError } from '../errors.js';
@@ -103,13 +111,7 @@ export class LookasideStore implements SignatureStore {
     signatures: Buffer[],
   ): Promise<string[]> {
     const location = this.location(ref, 'write');
-    const repoURL = lookasideRepositoryURL(location, ref);
-    if (repoURL.protocol !== 'file:') {
-      throw new ImgsignError(
-        'UNSUPPORTED',
-        `cannot write signatures to ${describeLocation(location)}: only file: lookasides can be written. Configure a lookaside-staging with a file: URL for that scope`,
-      );
-    }
+    const repoURL = this.writableRepositoryURL(location, ref);
     const pathOf = (n: number) =>
       this.filePath(
         location,
@@ -169,6 +171,49 @@ export class LookasideStore implements SignatureStore {
       next++;
     }
     return written;
+  }
+
+  async assertWritable(ref: DockerReference): Promise<void> {
+    const location = this.location(ref, 'write');
+    const repoURL = this.writableRepositoryURL(location, ref);
+    const probe = lookasideSignatureURL(repoURL, `sha256:${'0'.repeat(64)}`, 1);
+    // The nearest existing ancestor of the signature directory must be a
+    // directory we may create entries in.
+    let dir = dirname(this.filePath(location, probe));
+    for (;;) {
+      try {
+        const st = await stat(dir);
+        if (!st.isDirectory()) {
+          throw Object.assign(new Error(`${dir} is not a directory`), {
+            code: 'ENOTDIR',
+          });
+        }
+        await access(dir, constants.W_OK | constants.X_OK);
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const parent = dirname(dir);
+        if (code === 'ENOENT' && parent !== dir) {
+          dir = parent;
+          continue;
+        }
+        throw this.unwritable(location, dir, err);
+      }
+    }
+  }
+
+  private writableRepositoryURL(
+    location: LookasideLocation,
+    ref: DockerReference,
+  ): URL {
+    const repoURL = lookasideRepositoryURL(location, ref);
+    if (repoURL.protocol !== 'file:') {
+      throw new ImgsignError(
+        'UNSUPPORTED',
+        `cannot write signatures to ${describeLocation(location)}: only file: lookasides can be written. Configure a lookaside-staging with a file: URL for that scope`,
+      );
+    }
+    return repoURL;
   }
 
   /** The local path of a file: signature URL, checked to stay under the configured base. */

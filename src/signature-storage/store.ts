@@ -19,4 +19,10 @@ export interface SignatureStore {
     manifestDigest: string,
     signatures: Buffer[],
   ): Promise<string[]>;
+  /**
+   * Optional, without side effects: throw as add() would when signatures
+   * for `ref` certainly cannot be written (e.g. an http lookaside, or a
+   * directory the user cannot create), so a copy can refuse before pushing.
+   */
+  assertWritable?(ref: DockerReference): Promise<void>;
 }

@@ -98,7 +98,7 @@ describeWithPeers(
       if (work) await rm(work, { recursive: true, force: true });
     });
 
-    it('gets one line naming the registries.d file and scope and --registries.d, then succeeds with --registries.d', async () => {
+    it('gets one line naming the registries.d file and scope and --registries.d before anything is pushed, then succeeds with --registries.d', async () => {
       const args = (extra: string[]) => [
         'copy',
         '--insecure-policy',
@@ -118,6 +118,14 @@ describeWithPeers(
         `sigstore-staging file://${systemDir}/containers/sigstore of "default-docker" in ${join(home, '.config/containers/registries.d/default.yaml')}`,
       );
       expect(lines[0]).toContain('--registries.d DIR');
+      // Refused before pushing: the registry does not have the image.
+      const manifest = () =>
+        fetch(`${registry.url}/v2/team/app/manifests/v1`, {
+          headers: {
+            accept: 'application/vnd.docker.distribution.manifest.v2+json',
+          },
+        }).then((r) => r.status);
+      expect(await manifest()).toBe(404);
 
       const mine = join(home, 'registries.d');
       await mkdir(mine);
@@ -132,6 +140,7 @@ describeWithPeers(
       expect(ok.stdout).toContain(
         `to lookaside file://${home}/sigstore/team/app@`,
       );
+      expect(await manifest()).toBe(200);
       const sigDirs = await readdir(join(home, 'sigstore/team'));
       expect(sigDirs).toHaveLength(1);
       expect(
