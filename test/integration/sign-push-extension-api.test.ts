@@ -130,6 +130,30 @@ describeWithPeers(
       );
       expect(await readdir(lookaside)).toEqual([]);
       await skopeoPull(policyGood, 'team/app:v1');
+      // imgsign verify finds it through the same resolver.
+      const verified = await imgsign([
+        'verify',
+        '--policy',
+        policyGood,
+        '--registries.d',
+        registriesD,
+        '--tls-verify=false',
+        `docker://${server.host}/team/app:v1`,
+      ]);
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toContain(
+        `ACCEPTED docker://${server.host}/team/app:v1`,
+      );
+      const refused = await imgsign([
+        'verify',
+        '--policy',
+        policyOther,
+        '--registries.d',
+        registriesD,
+        '--tls-verify=false',
+        `docker://${server.host}/team/app:v1`,
+      ]);
+      expect(refused.code).toBe(1);
       await expect(
         skopeoPull(policyOther, 'team/app:v1'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
