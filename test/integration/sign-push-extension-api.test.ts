@@ -159,6 +159,28 @@ describeWithPeers(
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 
+    it('--dry-run names the extension API as where the new signature would go, and writes nothing', async () => {
+      const puts = server.puts.length;
+      const r = await imgsign([
+        'copy',
+        '--dry-run',
+        '--insecure-policy',
+        '--registries.d',
+        registriesD,
+        '--dest-tls-verify=false',
+        '--sign-by-key-file',
+        good.secretKeyFile,
+        `dir:${image}`,
+        `docker://${server.host}/team/dry:v1`,
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`manifest digest kept: ${digest}`);
+      expect(r.stdout).toContain(
+        `would write 1 signature for ${digest} to registry signature extension API ${server.host}/extensions/v2/team/dry/signatures/${digest}`,
+      );
+      expect(server.puts.length).toBe(puts);
+    });
+
     it('skopeo signs and pushes through the API; imgsign signatures list and copy --policy accept it', async () => {
       await skopeo([
         '--insecure-policy',
