@@ -55,10 +55,20 @@ async function runBundled() {
       `imgsign: start-up from dist/bundle/${route.command.file}\n`,
     );
   }
-  const bundle = loadBundle(
-    fileURLToPath(new URL(`dist/bundle/${route.command.file}`, root)),
-    route.command.tag,
-  );
+  let bundle;
+  try {
+    bundle = loadBundle(
+      fileURLToPath(new URL(`dist/bundle/${route.command.file}`, root)),
+      route.command.tag,
+    );
+  } catch (error) {
+    // A bundle that does not load (half-written, from another node) must
+    // not stop the CLI: oclif runs the command from dist/ instead.
+    if (process.env.IMGSIGN_DEBUG) {
+      process.stderr.write(`imgsign: bundle not loaded: ${error.stack}\n`);
+    }
+    return false;
+  }
   await bundle.runBundledCommand(
     bundle.default,
     route.id,

@@ -17,6 +17,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,34 @@ const { ux } = require('./ux');
 export { Args, Errors, Flags, Command, flush, ux };
 `;
 
+// undici (≈800 kB) evaluated only when a command first talks HTTP, not for
+// dir:, oci: or file work: our modules import it through this stand-in.
+const undiciPath = createRequire(join(root, 'package.json')).resolve('undici');
+const undiciExports = Object.entries(
+  createRequire(join(root, 'package.json'))('undici'),
+);
+const lazyUndici = [
+  `let m; const load = () => (m ??= require(${JSON.stringify(undiciPath)}));`,
+  'const fn = (k) => new Proxy(function () {}, {',
+  '  apply: (_, self, args) => Reflect.apply(load()[k], self, args),',
+  '  construct: (target, args, newTarget) =>',
+  '    Reflect.construct(load()[k], args, newTarget === proxies[k] ? load()[k] : newTarget),',
+  '  get: (_, p) => load()[k][p],',
+  '  has: (_, p) => p in load()[k],',
+  '});',
+  'const obj = (k) => new Proxy({}, {',
+  '  get: (_, p) => load()[k][p],',
+  '  has: (_, p) => p in load()[k],',
+  '  ownKeys: () => Reflect.ownKeys(load()[k]),',
+  '  getOwnPropertyDescriptor: (_, p) => ({ ...Reflect.getOwnPropertyDescriptor(load()[k], p), configurable: true }),',
+  '});',
+  'const proxies = {};',
+  ...undiciExports.map(
+    ([k, v]) =>
+      `export const ${k} = (proxies.${k} = ${typeof v === 'function' ? 'fn' : 'obj'}(${JSON.stringify(k)}));`,
+  ),
+].join('\n');
+
 // Requires inside oclif that only run for help or Config.load(), neither of
 // which a bundled command uses (bin/run.js leaves both to oclif): made lazy,
 // so that they are only evaluated if they are used after all.
@@ -60,12 +89,17 @@ function oclifPlugin(slim) {
     name: 'imgsign-oclif',
     setup(b) {
       if (slim) {
+        b.onResolve({ filter: /^undici$/ }, (args) =>
+          args.importer.startsWith(distDir)
+            ? { path: 'undici-lazy', namespace: 'imgsign' }
+            : undefined,
+        );
         b.onResolve({ filter: /^@oclif\/core$/ }, () => ({
           path: 'oclif-core-slim',
           namespace: 'imgsign',
         }));
-        b.onLoad({ filter: /.*/, namespace: 'imgsign' }, () => ({
-          contents: oclifSlim,
+        b.onLoad({ filter: /.*/, namespace: 'imgsign' }, (args) => ({
+          contents: args.path === 'undici-lazy' ? lazyUndici : oclifSlim,
           resolveDir: oclifLib,
           loader: 'js',
         }));
