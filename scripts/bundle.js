@@ -44,32 +44,58 @@ const { ux } = require('./ux');
 export { Args, Errors, Flags, Command, flush, ux };
 `;
 
-// undici (≈800 kB) evaluated only when a command first talks HTTP, not for
-// dir:, oci: or file work: our modules import it through this stand-in.
-const undiciPath = createRequire(join(root, 'package.json')).resolve('undici');
-const undiciExports = Object.entries(
-  createRequire(join(root, 'package.json'))('undici'),
-);
-const lazyUndici = [
-  `let m; const load = () => (m ??= require(${JSON.stringify(undiciPath)}));`,
-  'const fn = (k) => new Proxy(function () {}, {',
-  '  apply: (_, self, args) => Reflect.apply(load()[k], self, args),',
-  '  construct: (target, args, newTarget) =>',
-  '    Reflect.construct(load()[k], args, newTarget === proxies[k] ? load()[k] : newTarget),',
-  '  get: (_, p) => load()[k][p],',
-  '  has: (_, p) => p in load()[k],',
-  '});',
-  'const obj = (k) => new Proxy({}, {',
-  '  get: (_, p) => load()[k][p],',
-  '  has: (_, p) => p in load()[k],',
-  '  ownKeys: () => Reflect.ownKeys(load()[k]),',
-  '  getOwnPropertyDescriptor: (_, p) => ({ ...Reflect.getOwnPropertyDescriptor(load()[k], p), configurable: true }),',
-  '});',
-  'const proxies = {};',
-  ...undiciExports.map(
-    ([k, v]) =>
-      `export const ${k} = (proxies.${k} = ${typeof v === 'function' ? 'fn' : 'obj'}(${JSON.stringify(k)}));`,
+/**
+ * An ES module standing in for a CommonJS module (or node builtin) that is
+ * required on first use of any of its exports: functions and classes are
+ * forwarded through Proxies (call, new, properties), objects likewise.
+ */
+function lazyModule(specifier, exported) {
+  return [
+    `let m; const load = () => (m ??= require(${JSON.stringify(specifier)}));`,
+    'const fn = (k) => new Proxy(function () {}, {',
+    '  apply: (_, self, args) => Reflect.apply(load()[k], self, args),',
+    '  construct: (target, args, newTarget) =>',
+    '    Reflect.construct(load()[k], args, newTarget === proxies[k] ? load()[k] : newTarget),',
+    '  get: (_, p) => load()[k][p],',
+    '  has: (_, p) => p in load()[k],',
+    '});',
+    'const obj = (k) => new Proxy({}, {',
+    '  get: (_, p) => load()[k][p],',
+    '  has: (_, p) => p in load()[k],',
+    '  ownKeys: () => Reflect.ownKeys(load()[k]),',
+    '  getOwnPropertyDescriptor: (_, p) => ({ ...Reflect.getOwnPropertyDescriptor(load()[k], p), configurable: true }),',
+    '});',
+    'const proxies = {};',
+    ...Object.entries(exported)
+      .filter(([k]) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default')
+      .map(
+        ([k, v]) =>
+          `export const ${k} = (proxies.${k} = ${typeof v === 'function' ? 'fn' : 'obj'}(${JSON.stringify(k)}));`,
+      ),
+  ].join('\n');
+}
+
+// Modules our code imports at top level but most runs never use: undici
+// (≈800 kB, only when a command talks HTTP) and child_process (only for gpg
+// and credential helpers). They are evaluated on first use instead.
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const lazyModules = {
+  undici: lazyModule(
+    requireFromRoot.resolve('undici'),
+    requireFromRoot('undici'),
   ),
+  'node:child_process': lazyModule(
+    'node:child_process',
+    requireFromRoot('node:child_process'),
+  ),
+};
+
+// oclif's logger traces through `debug`, which only prints with DEBUG set:
+// without it, a no-op stands in and the module (tty, colours) is not run.
+const debugPath = createRequire(join(oclifLib, 'logger.js')).resolve('debug');
+const debugStandIn = [
+  `module.exports = process.env.DEBUG ? require(${JSON.stringify(debugPath)})`,
+  '  : (namespace) => Object.assign(() => {}, { enabled: false, namespace });',
 ].join('\n');
 
 // Requires inside oclif that only run for help or Config.load(), neither of
@@ -79,6 +105,8 @@ const lazyRequires = {
   'command.js': 'require("./config")',
   'flags.js': 'require("./help")',
   'errors/handle.js': 'require("../help/index")',
+  // only for flags and arguments read from stdin
+  'parser/parse.js': 'require("node:readline")',
 };
 const lazyHelper =
   'const __imgsignLazy = (load) => { let m; const get = () => (m ??= load());' +
@@ -89,9 +117,14 @@ function oclifPlugin(slim) {
     name: 'imgsign-oclif',
     setup(b) {
       if (slim) {
-        b.onResolve({ filter: /^undici$/ }, (args) =>
+        b.onResolve({ filter: /^(undici|node:child_process)$/ }, (args) =>
           args.importer.startsWith(distDir)
-            ? { path: 'undici-lazy', namespace: 'imgsign' }
+            ? { path: `lazy:${args.path}`, namespace: 'imgsign' }
+            : undefined,
+        );
+        b.onResolve({ filter: /^debug$/ }, (args) =>
+          args.importer === join(oclifLib, 'logger.js')
+            ? { path: 'debug-stand-in', namespace: 'imgsign' }
             : undefined,
         );
         b.onResolve({ filter: /^@oclif\/core$/ }, () => ({
@@ -99,14 +132,18 @@ function oclifPlugin(slim) {
           namespace: 'imgsign',
         }));
         b.onLoad({ filter: /.*/, namespace: 'imgsign' }, (args) => ({
-          contents: args.path === 'undici-lazy' ? lazyUndici : oclifSlim,
+          contents: args.path.startsWith('lazy:')
+            ? lazyModules[args.path.slice('lazy:'.length)]
+            : { 'debug-stand-in': debugStandIn, 'oclif-core-slim': oclifSlim }[
+                args.path
+              ],
           resolveDir: oclifLib,
           loader: 'js',
         }));
       }
       // Our modules find package files (policies/, registries.d/,
       // package.json) from import.meta.url: keep it the URL of the module's
-      // own dist/ file rather than that of the chunk it ends up in.
+      // own dist/ file rather than that of the bundle.
       b.onLoad({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith(distDir)) return undefined;
         const source = readFileSync(args.path, 'utf8');
