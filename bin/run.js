@@ -15,7 +15,10 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, constants } from 'node:vm';
 
-const argv = process.argv.slice(2);
+// skopeo's global options may stand before the command (`imgsign --policy F copy …`).
+const { normalizeGlobalArgv } = await import('../dist/cli/global-argv.js');
+const argv = normalizeGlobalArgv(process.argv.slice(2));
+process.argv.splice(2, Infinity, ...argv);
 const readJson = (path) =>
   JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 

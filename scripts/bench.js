@@ -2,9 +2,16 @@
 // `npm run bench`: imgsign beside the reference tools, measured in the same
 // run on the same inputs, reported as ratios. Not a test: nothing here fails
 // on a slow machine. Needs `npm run build`, gpg and skopeo.
-// Usage: node scripts/bench.js [--runs N] [--only sign,copy,...]
+// Usage: node scripts/bench.js [--runs N] [--only startup,sign,copy-sign,copy,verify]
+// (BENCH_SMALL=MiB shrinks the 256 MiB single-layer copy case for a quick try.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,10 +72,13 @@ function wants(section) {
 }
 
 function setUpKeys() {
+  mkdirSync(gnupgHome, { mode: 0o700 });
   execFileSync(
     'gpg',
     [
       '--batch',
+      '--pinentry-mode',
+      'loopback',
       '--quick-gen-key',
       '--passphrase',
       '',
@@ -347,6 +357,13 @@ try {
   }
   if (wants('sign')) await benchSigning();
   if (wants('copy-sign')) await benchCopySign();
+  const section = { work, env, imgsign, report, runs };
+  if (wants('copy')) {
+    await (await import('./bench/copy.js')).benchCopy(section);
+  }
+  if (wants('verify')) {
+    await (await import('./bench/verify.js')).benchVerify(section);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
