@@ -4,7 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { describeError, ImgsignError, usageError } from '../errors.js';
 import { MAX_POLICY_BYTES, parsePolicy } from './parse.js';
 import { scopeProblem } from './scope-validation.js';
-import { parseJsonWithPositions, toPlainValue } from './strict-json.js';
+import {
+  parseJsonWithPositions,
+  toPlainValue,
+} from '../internal/strict-json.js';
 
 /**
  * `imgsign policy set`, with podman `image trust set` semantics: replace the

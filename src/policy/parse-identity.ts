@@ -5,7 +5,7 @@ import {
 } from '../reference/docker-reference.js';
 import { describeError } from '../errors.js';
 import type { JsonPath, PolicyWalker } from './parse-walk.js';
-import type { JsonNode } from './strict-json.js';
+import type { JsonNode } from '../internal/strict-json.js';
 import type { SignedIdentity, SignedIdentityType } from './types.js';
 
 /** signedIdentity / baseLayerIdentity objects (SPEC §3.5), each with exactly its keys. */

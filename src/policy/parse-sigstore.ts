@@ -1,6 +1,6 @@
 import { parseSignedIdentity } from './parse-identity.js';
 import type { JsonPath, PolicyWalker } from './parse-walk.js';
-import type { JsonEntry, JsonNode } from './strict-json.js';
+import type { JsonEntry, JsonNode } from '../internal/strict-json.js';
 import type { SigstoreFulcio, SigstorePKI, SigstoreSigned } from './types.js';
 
 /**

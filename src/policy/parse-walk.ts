@@ -4,7 +4,7 @@ import type {
   JsonKind,
   JsonNode,
   JsonPosition,
-} from './strict-json.js';
+} from '../internal/strict-json.js';
 
 /**
  * Helpers for walking the positioned JSON tree of a policy file: every

@@ -7,7 +7,7 @@ import {
   JsonSyntaxError,
   parseJsonWithPositions,
   type JsonNode,
-} from './strict-json.js';
+} from '../internal/strict-json.js';
 import {
   KEY_TYPES,
   type KeyType,

@@ -1,10 +1,10 @@
 import { InvalidSignatureError } from '../errors.js';
 import { isValidDigest } from '../digest/digest.js';
 import {
-  StrictJsonError,
-  parseStrictJson,
-  type JsonValue,
-} from './strict-json.js';
+  JsonSyntaxError,
+  parseJsonWithPositions,
+  type JsonNode,
+} from '../internal/strict-json.js';
 
 /**
  * Simple-signing claims (SPEC §1.1, §1.2): the JSON an OpenPGP signature
@@ -86,23 +86,23 @@ function invalid(why: string): InvalidSignatureError {
   return new InvalidSignatureError(`invalid signature claims: ${why}`);
 }
 
-const kindName = (v: JsonValue): string => v.kind;
+const kindName = (v: JsonNode): string => v.kind;
 
 /**
  * The members of an object that must have exactly `required` (or, with
  * `required === undefined`, any) keys; duplicates always rejected.
  */
 function members(
-  v: JsonValue | undefined,
+  v: JsonNode | undefined,
   field: string,
   required?: string[],
-): Map<string, JsonValue> {
+): Map<string, JsonNode> {
   if (v === undefined) throw invalid(`field ${field} is missing`);
   if (v.kind !== 'object') {
     throw invalid(`field ${field} must be a JSON object, not ${kindName(v)}`);
   }
-  const map = new Map<string, JsonValue>();
-  for (const [key, value] of v.entries) {
+  const map = new Map<string, JsonNode>();
+  for (const { key, value } of v.entries) {
     const name = field === '' ? key : `${field}.${key}`;
     if (map.has(key)) throw invalid(`duplicate field ${name}`);
     if (required !== undefined && !required.includes(key)) {
@@ -121,7 +121,7 @@ function members(
 }
 
 /** A string member of `critical` (null is rejected there, SPEC §1.2). */
-function criticalString(v: JsonValue | undefined, field: string): string {
+function criticalString(v: JsonNode | undefined, field: string): string {
   if (v === undefined) throw invalid(`field ${field} is missing`);
   if (v.kind !== 'string') {
     throw invalid(`field ${field} must be a string, not ${kindName(v)}`);
@@ -131,11 +131,12 @@ function criticalString(v: JsonValue | undefined, field: string): string {
 
 /** Strictly parse a verified-but-untrusted payload (SPEC §1.2). */
 export function parseClaims(untrusted: Buffer): UntrustedClaims {
-  let root: JsonValue;
+  let root: JsonNode;
   try {
-    root = parseStrictJson(untrusted);
+    // Duplicates are kept so that members() can name the repeated field.
+    root = parseJsonWithPositions(untrusted, { duplicateKeys: 'keep' });
   } catch (err) {
-    if (err instanceof StrictJsonError) {
+    if (err instanceof JsonSyntaxError) {
       throw invalid(`payload is not valid JSON: ${err.message}`);
     }
     throw err;

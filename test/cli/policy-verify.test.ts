@@ -136,7 +136,7 @@ describe('imgsign verify', () => {
       img('dir-img-valid'),
       img('dir-img-valid-2'),
     ]);
-    expect(out.images[0].where).toEqual([`${list}:2`, `${list}:4`]);
+    expect(out.images[0]?.where).toEqual([`${list}:2`, `${list}:4`]);
   });
 
   it('--from reads a multi-document Kubernetes manifest', async () => {

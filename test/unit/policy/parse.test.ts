@@ -441,7 +441,7 @@ describe('parsePolicy rejects', () => {
 
   it('trailing data after the object', () => {
     expect(parseError('{"default":[{"type":"reject"}]}\n{}').message).toContain(
-      'unexpected data after the JSON value (line 2, column 1)',
+      'trailing data after the JSON value (line 2, column 1)',
     );
   });
 

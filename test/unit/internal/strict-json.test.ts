@@ -3,7 +3,7 @@ import {
   JsonSyntaxError,
   parseJsonWithPositions,
   toPlainValue,
-} from '../../../src/policy/strict-json.js';
+} from '../../../src/internal/strict-json.js';
 
 function syntaxError(text: string): JsonSyntaxError {
   try {
@@ -39,7 +39,7 @@ describe('parseJsonWithPositions', () => {
 
   it.each([
     ['', 'unexpected end of JSON input'],
-    ['{"a":1} x', 'unexpected data after the JSON value'],
+    ['{"a":1} x', 'trailing data after the JSON value'],
     ['{"a":1,}', 'expected a string object key'],
     ["{'a':1}", 'expected a string object key'],
     ['[1 2]', 'expected "," or "]" in an array'],
@@ -68,5 +68,19 @@ describe('parseJsonWithPositions', () => {
     );
     expect(Object.keys(v as object)).toEqual(['z', 'a', '__proto__']);
     expect(v).toMatchObject({ z: 'é\n', a: [true, null, -150] });
+  });
+});
+
+describe('parseJsonWithPositions with duplicateKeys: keep', () => {
+  it('returns both entries of a repeated key, in order, for the caller to name', () => {
+    const node = parseJsonWithPositions('{"a":1,"a":2}', {
+      duplicateKeys: 'keep',
+    });
+    expect(node.kind).toBe('object');
+    if (node.kind !== 'object') return;
+    expect(node.entries.map((e) => [e.key, toPlainValue(e.value)])).toEqual([
+      ['a', 1],
+      ['a', 2],
+    ]);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * A JSON parser for policy.json that keeps what JSON.parse throws away:
- * the position of every value (for "line N" in error messages), key order,
- * and duplicate keys, which are an error here as in containers/image
- * `ParanoidUnmarshalJSONObject` (SPEC §3.2). Invalid UTF-8, trailing data
- * and nesting deeper than MAX_DEPTH are errors too.
+ * A JSON parser for untrusted documents (policy.json, signature payloads)
+ * that keeps what JSON.parse throws away: the position of every value (for
+ * "line N" in error messages), key order, the raw text of numbers, and
+ * duplicate keys — an error by default, as in containers/image
+ * `ParanoidUnmarshalJSONObject` (SPEC §1.2, §3.2), or kept as separate
+ * entries for a caller that names the duplicated field itself. Invalid
+ * UTF-8, trailing data and nesting deeper than MAX_DEPTH are errors too.
  */
 export interface JsonPosition {
   /** 1-based line and column of the first character of the value or key. */
@@ -52,7 +54,16 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export function parseJsonWithPositions(input: Buffer | string): JsonNode {
+export interface ParseJsonOptions {
+  /** 'reject' (default): a repeated key is a syntax error; 'keep': both entries are returned. */
+  duplicateKeys?: 'reject' | 'keep';
+}
+
+export function parseJsonWithPositions(
+  input: Buffer | string,
+  options: ParseJsonOptions = {},
+): JsonNode {
+  const rejectDuplicates = options.duplicateKeys !== 'keep';
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -128,7 +139,9 @@ export function parseJsonWithPositions(input: Buffer | string): JsonNode {
         const keyPos = here();
         if (text[pos] !== '"') fail('expected a string object key');
         const key = str();
-        if (seen.has(key)) fail(`duplicate key "${key}"`, keyPos);
+        if (rejectDuplicates && seen.has(key)) {
+          fail(`duplicate key "${key}"`, keyPos);
+        }
         seen.add(key);
         ws();
         if (text[pos] !== ':') fail('expected ":" after an object key');
@@ -193,7 +206,7 @@ export function parseJsonWithPositions(input: Buffer | string): JsonNode {
   };
   const result = value(0);
   ws();
-  if (pos !== text.length) fail('unexpected data after the JSON value');
+  if (pos !== text.length) fail('trailing data after the JSON value');
   return result;
 }
 
