@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { guessManifestMediaType } from '../../manifest/guess.js';
@@ -7,7 +5,7 @@ import { matchesDigest } from '../../manifest/digest.js';
 import { MAX_MANIFEST_BYTES } from '../../manifest/media-types.js';
 import { transportString } from '../types.js';
 import type { BlobInfo, ImageSource, ManifestBlob } from '../types.js';
-import { isNotFound, readFileCapped } from '../internal/fs-utils.js';
+import { openBlobFile, readFileCapped } from '../internal/fs-utils.js';
 import type { DirReference } from './transport.js';
 import { blobFile, inDir, manifestFile, signatureFile } from './paths.js';
 
@@ -48,27 +46,12 @@ export class DirImageSource implements ImageSource {
     return { bytes, mediaType: guessManifestMediaType(bytes) };
   }
 
-  async getBlob(info: BlobInfo): Promise<{ stream: Readable; size: number }> {
-    const path = inDir(this.dir, blobFile(info.digest));
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw new ImgsignError(
-        isNotFound(err) ? 'NOT_FOUND' : 'INCONCLUSIVE',
-        `reading blob ${info.digest} from ${transportString(this.reference)}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    const st = await handle.stat();
-    if (!st.isFile()) {
-      await handle.close();
-      throw new ImgsignError(
-        'INCONCLUSIVE',
-        `blob ${info.digest} in ${transportString(this.reference)} is not a regular file`,
-      );
-    }
-    return { stream: createReadStream('', { fd: handle }), size: st.size };
+  getBlob(info: BlobInfo): Promise<{ stream: Readable; size: number }> {
+    return openBlobFile(
+      inDir(this.dir, blobFile(info.digest)),
+      info.digest,
+      transportString(this.reference),
+    );
   }
 
   /** signature-1, signature-2, … until the first that does not exist (SPEC §6). */

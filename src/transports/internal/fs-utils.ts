@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -106,4 +106,35 @@ export async function readFileCapped(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Open a stored blob of a file-based source for streaming: NOT_FOUND when it
+ * is missing, and an error (never a stream) when it is not a regular file.
+ * `where` names the image for messages.
+ */
+export async function openBlobFile(
+  path: string,
+  digest: string,
+  where: string,
+): Promise<{ stream: Readable; size: number }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new ImgsignError(
+      isNotFound(err) ? 'NOT_FOUND' : 'INCONCLUSIVE',
+      `reading blob ${digest} from ${where}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const st = await handle.stat();
+  if (!st.isFile()) {
+    await handle.close();
+    throw new ImgsignError(
+      'INCONCLUSIVE',
+      `blob ${digest} in ${where} is not a regular file`,
+    );
+  }
+  return { stream: createReadStream('', { fd: handle }), size: st.size };
 }

@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { matchesDigest } from '../../manifest/digest.js';
 import { guessManifestMediaType } from '../../manifest/guess.js';
 import { MAX_MANIFEST_BYTES } from '../../manifest/media-types.js';
-import { isNotFound, readFileCapped } from '../internal/fs-utils.js';
+import { openBlobFile, readFileCapped } from '../internal/fs-utils.js';
 import type {
   BlobInfo,
   ImageReference,
@@ -84,27 +82,12 @@ export class OciImageSource implements ImageSource {
     };
   }
 
-  async getBlob(info: BlobInfo): Promise<{ stream: Readable; size: number }> {
-    const path = blobPath(this.layoutDir, info.digest);
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw new ImgsignError(
-        isNotFound(err) ? 'NOT_FOUND' : 'INCONCLUSIVE',
-        `reading blob ${info.digest} from ${transportString(this.reference)}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    const st = await handle.stat();
-    if (!st.isFile()) {
-      await handle.close();
-      throw new ImgsignError(
-        'INCONCLUSIVE',
-        `blob ${info.digest} in ${transportString(this.reference)} is not a regular file`,
-      );
-    }
-    return { stream: createReadStream('', { fd: handle }), size: st.size };
+  getBlob(info: BlobInfo): Promise<{ stream: Readable; size: number }> {
+    return openBlobFile(
+      blobPath(this.layoutDir, info.digest),
+      info.digest,
+      transportString(this.reference),
+    );
   }
 
   getSignatures(_instanceDigest?: string): Promise<Buffer[]> {
