@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ImgsignError, describeError } from '../errors.js';
+import { writeFileAtomic } from '../internal/atomic-file.js';
 import type { SystemContext } from '../system-context.js';
 import type { Credentials } from './types.js';
 
@@ -106,15 +106,10 @@ export async function writeAuthFile(
   file: AuthFile,
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = join(
-    dirname(path),
-    `.auth-${randomBytes(6).toString('hex')}.tmp`,
-  );
-  await writeFile(tmp, `${JSON.stringify(file, null, '\t')}\n`, {
+  await writeFileAtomic(path, `${JSON.stringify(file, null, '\t')}\n`, {
     mode: 0o600,
+    exactMode: true,
   });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
 }
 
 /** Decode an `auths` entry's base64 `user:password`. */

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open } from 'node:fs/promises';
 import { ImgsignError, InvalidSignatureError } from '../errors.js';
 
 /**
@@ -54,25 +52,4 @@ export async function readBoundedFile(
   }
 }
 
-/** Write `data` to `path` atomically with `mode` (0600 for secrets). */
-export async function writeFileAtomic(
-  path: string,
-  data: Buffer | string,
-  mode = 0o644,
-): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(tmp, data, { mode, flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new ImgsignError(
-      'INCONCLUSIVE',
-      `cannot write ${path}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-}
+export { writeFileAtomic } from '../internal/atomic-file.js';

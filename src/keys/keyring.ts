@@ -150,12 +150,12 @@ export class Keyring {
       } catch (err) {
         if (!(err instanceof ImgsignError) || err.code !== 'USAGE') throw err;
       }
-      await writeFileAtomic(pubPath, publicKey, 0o644);
+      await writeFileAtomic(pubPath, publicKey);
       if (key.secretKey !== undefined) {
         await writeFileAtomic(
           this.path(key.fingerprint, 'sec'),
           key.secretKey,
-          0o600,
+          { mode: 0o600, exactMode: true },
         );
       }
       out.push({ ...key, publicKey, hasSecret: key.secretKey !== undefined });

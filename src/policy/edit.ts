@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { describeError, ImgsignError, usageError } from '../errors.js';
+import { writeFileAtomic } from '../internal/atomic-file.js';
 import { MAX_POLICY_BYTES, parsePolicy } from './parse.js';
 import { scopeProblem } from './scope-validation.js';
 import {
@@ -94,30 +94,6 @@ function setMember(
   });
 }
 
-/** Write `data` to `path` atomically (temp file in the same directory, then rename). */
-export async function writeFileAtomic(
-  path: string,
-  data: string,
-  mode: number,
-): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(tmp, data, { mode, flag: 'wx' });
-    await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw new ImgsignError(
-      'INCONCLUSIVE',
-      `writing ${path}: ${describeError(err)}`,
-      { cause: err },
-    );
-  }
-}
-
 export async function setPolicyEntry(
   path: string,
   options: SetPolicyOptions,
@@ -161,7 +137,7 @@ export async function setPolicyEntry(
   }
   const text = `${JSON.stringify(doc, null, 4)}\n`;
   parsePolicy(text, path); // what we write must load
-  await writeFileAtomic(path, text, mode);
+  await writeFileAtomic(path, text, { mode, exactMode: true });
   return {
     path,
     created: existing === undefined,

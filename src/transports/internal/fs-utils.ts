@@ -1,33 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImgsignError } from '../../errors.js';
 
-/** A fresh name beside `path` (same directory, so rename is atomic). */
-export function tempNameBeside(path: string): string {
-  return join(
-    dirname(path),
-    `.${basename(path)}.imgsign-${randomBytes(6).toString('hex')}`,
-  );
-}
-
-/** Write `data` to a temporary name beside `path`, then rename over it. */
-export async function writeFileAtomic(
-  path: string,
-  data: Buffer | string,
-): Promise<void> {
-  const tmp = tempNameBeside(path);
-  try {
-    await writeFile(tmp, data, { mode: 0o644, flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
+export { tempNameBeside, writeFileAtomic } from '../../internal/atomic-file.js';
 
 /** Stream into a new file at `path` (created exclusively); removed again on failure. */
 export async function streamToNewFile(

@@ -112,7 +112,7 @@ describe('resolveSigner and loadVerificationKeys', () => {
     const keyring = new Keyring(join(dir, 'kr'));
     await keyring.import(fx('secring.gpg'), 'secring.gpg');
     const file = join(dir, 'kp.gpg');
-    await writeFileAtomic(file, await keyring.readSecret(KP), 0o600);
+    await writeFileAtomic(file, await keyring.readSecret(KP), { mode: 0o600 });
     const sys = { imgsignHome: join(dir, 'empty') };
     const signer = await resolveSigner(
       { keyFile: file, passphrase: 'WithPassphrase123' },
