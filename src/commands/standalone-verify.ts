@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { ImgsignCommand } from '../cli/base-command.js';
 import { signingSystemContext } from '../cli/signing-flags.js';
 import { ImgsignError, InvalidSignatureError } from '../errors.js';
@@ -7,6 +7,7 @@ import { loadVerificationKeys } from '../keys/resolve.js';
 import { MAX_MANIFEST_BYTES } from '../manifest/media-types.js';
 import { MAX_SIGNATURE_BYTES } from '../signature/blob.js';
 import { verifyDockerManifestSignature } from '../signature/simple.js';
+import { publicKeyFileFlag } from '../cli/public-key-file-flag.js';
 
 export interface StandaloneVerifyResult {
   verified: true;
@@ -42,12 +43,9 @@ export default class StandaloneVerify extends ImgsignCommand {
     signature: Args.string({ required: true, description: 'signature file' }),
   };
   static override flags = {
-    'public-key-file': Flags.string({
-      multiple: true,
-      // skopeo's form puts the flag before the positional arguments.
-      multipleNonGreedy: true,
-      description: 'trust the public keys in this file (repeatable)',
-    }),
+    'public-key-file': publicKeyFileFlag(
+      'trust the public keys in this file (repeatable)',
+    ),
   };
 
   async run(): Promise<StandaloneVerifyResult> {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDirImage } from '../fixtures/make-images.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/paths.js';
+import { signatureFixtures, tempDir } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
   type GpgKey,
@@ -262,3 +262,23 @@ describeWithPeers(
     });
   },
 );
+
+describe('imgsign signatures list with --public-key-file first (skopeo order)', () => {
+  it('does not swallow the image argument', async () => {
+    const fixtures = signatureFixtures;
+    const r = await runCli([
+      'signatures',
+      'list',
+      '--public-key-file',
+      join(fixtures, 'public-key.gpg'),
+      `dir:${join(fixtures, 'dir-img-valid')}`,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      signatures: { verified?: boolean }[];
+    };
+    // Verified only because the key file was read as the flag's value.
+    expect(out.signatures.map((s) => s.verified)).toEqual([true]);
+  });
+});

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { ImgsignCommand } from '../../cli/base-command.js';
 import {
   signaturesArgv,
@@ -11,6 +11,7 @@ import { attachSignature, type AttachResult } from '../../signatures/attach.js';
 import { signatureContext } from '../../signatures/image-signatures.js';
 import { loadKnownKeys } from '../../signatures/known-keys.js';
 import { parseImageName } from '../../transports/all.js';
+import { publicKeyFileFlag } from '../../cli/public-key-file-flag.js';
 
 export default class SignaturesAttach extends ImgsignCommand {
   static override summary =
@@ -24,12 +25,9 @@ export default class SignaturesAttach extends ImgsignCommand {
   static override enableJsonFlag = true;
   static override flags = {
     ...signaturesFlags,
-    'public-key-file': Flags.string({
-      description:
-        'public key(s) of the expected signer; the signature must verify',
-      multiple: true,
-      helpValue: 'FILE',
-    }),
+    'public-key-file': publicKeyFileFlag(
+      'public key(s) of the expected signer; the signature must verify',
+    ),
   };
   static override args = {
     image: Args.string({

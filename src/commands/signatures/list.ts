@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { ImgsignCommand } from '../../cli/base-command.js';
 import {
   signaturesArgv,
@@ -13,6 +13,7 @@ import {
   type SignatureListing,
 } from '../../signatures/list.js';
 import { parseImageName } from '../../transports/all.js';
+import { publicKeyFileFlag } from '../../cli/public-key-file-flag.js';
 
 function describe(s: SignatureReport): string[] {
   if (s.unreadable !== undefined) {
@@ -49,11 +50,9 @@ export default class SignaturesList extends ImgsignCommand {
   static override enableJsonFlag = true;
   static override flags = {
     ...signaturesFlags,
-    'public-key-file': Flags.string({
-      description: 'also recognise signers by the keys in this file',
-      multiple: true,
-      helpValue: 'FILE',
-    }),
+    'public-key-file': publicKeyFileFlag(
+      'also recognise signers by the keys in this file',
+    ),
   };
   static override args = {
     image: Args.string({
