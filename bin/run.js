@@ -13,7 +13,15 @@ import {
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script, constants } from 'node:vm';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. By default V8 also
+// recompiles that module with TurboFan on a background thread, and node
+// waits for the job before it exits: ~100 ms after the last response of
+// every command that talks HTTP. The baseline (Liftoff) code parses
+// registry traffic fast enough (see `npm run bench`, copy section).
+setFlagsFromString('--liftoff-only');
 
 // skopeo's global options may stand before the command (`imgsign --policy F copy …`).
 const { normalizeGlobalArgv } = await import('../dist/cli/global-argv.js');
