@@ -79,11 +79,34 @@ function lazyModule(specifier, exported) {
 // (≈800 kB, only when a command talks HTTP) and child_process (only for gpg
 // and credential helpers). They are evaluated on first use instead.
 const requireFromRoot = createRequire(join(root, 'package.json'));
+const undiciLib = (path) =>
+  JSON.stringify(requireFromRoot.resolve(`undici/lib/${path}`));
+
+// What imgsign takes from undici (`request`, `Agent`), from the modules that
+// define them: the index also evaluates fetch, WebSocket, EventSource, the
+// caches and the mocks (~30 ms of every command that talks HTTP).
+const undiciSlim = `
+const Agent = require(${undiciLib('dispatcher/agent.js')});
+const apiRequest = require(${undiciLib('api/api-request.js')});
+const { getGlobalDispatcher } = require(${undiciLib('global.js')});
+function request(url, options = {}) {
+  const target = new URL(url);
+  const { dispatcher = getGlobalDispatcher(), ...rest } = options;
+  return apiRequest.call(dispatcher, {
+    ...rest,
+    origin: target.origin,
+    path: target.pathname + target.search,
+    method: rest.method ?? (rest.body ? 'PUT' : 'GET'),
+  });
+}
+module.exports = { Agent, request };
+`;
+
 const lazyModules = {
-  undici: lazyModule(
-    requireFromRoot.resolve('undici'),
-    requireFromRoot('undici'),
-  ),
+  undici: lazyModule('undici-slim', {
+    Agent: requireFromRoot('undici').Agent,
+    request: requireFromRoot('undici').request,
+  }),
   'node:child_process': lazyModule(
     'node:child_process',
     requireFromRoot('node:child_process'),
@@ -107,6 +130,9 @@ const lazyRequires = {
   'errors/handle.js': 'require("../help/index")',
   // only for flags and arguments read from stdin
   'parser/parse.js': 'require("node:readline")',
+  // only when output is coloured (errors, help): loading it probes the
+  // terminals and loads node:tty and node:os (~8 ms of every command)
+  'ux/supports-color.js': 'require("supports-color")',
 };
 const lazyHelper =
   'const __imgsignLazy = (load) => { let m; const get = () => (m ??= load());' +
@@ -127,6 +153,10 @@ function oclifPlugin(slim) {
             ? { path: 'debug-stand-in', namespace: 'imgsign' }
             : undefined,
         );
+        b.onResolve({ filter: /^undici-slim$/ }, () => ({
+          path: 'undici-slim',
+          namespace: 'imgsign',
+        }));
         b.onResolve({ filter: /^@oclif\/core$/ }, () => ({
           path: 'oclif-core-slim',
           namespace: 'imgsign',
@@ -134,9 +164,11 @@ function oclifPlugin(slim) {
         b.onLoad({ filter: /.*/, namespace: 'imgsign' }, (args) => ({
           contents: args.path.startsWith('lazy:')
             ? lazyModules[args.path.slice('lazy:'.length)]
-            : { 'debug-stand-in': debugStandIn, 'oclif-core-slim': oclifSlim }[
-                args.path
-              ],
+            : {
+                'debug-stand-in': debugStandIn,
+                'oclif-core-slim': oclifSlim,
+                'undici-slim': undiciSlim,
+              }[args.path],
           resolveDir: oclifLib,
           loader: 'js',
         }));
