@@ -10,3 +10,8 @@ export function loadOpenPGP(): Promise<OpenPGP> {
   loading ??= import('openpgp');
   return loading;
 }
+
+/** Whether openpgp.js has been requested in this process (lets tests prove the native fast paths). */
+export function isOpenPGPLoaded(): boolean {
+  return loading !== undefined;
+}
