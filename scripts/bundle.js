@@ -121,22 +121,39 @@ const debugStandIn = [
   '  : (namespace) => Object.assign(() => {}, { enabled: false, namespace });',
 ].join('\n');
 
+// Requires that most runs never use, made lazy so that they are only
+// evaluated if they are used after all (paths relative to node_modules/).
 // Requires inside oclif that only run for help or Config.load(), neither of
-// which a bundled command uses (bin/run.js leaves both to oclif): made lazy,
-// so that they are only evaluated if they are used after all.
+// which a bundled command uses (bin/run.js leaves both to oclif):
 const lazyRequires = {
-  'command.js': 'require("./config")',
-  'flags.js': 'require("./help")',
-  'errors/handle.js': 'require("../help/index")',
+  '@oclif/core/lib/command.js': ['require("./config")'],
+  '@oclif/core/lib/flags.js': ['require("./help")'],
+  '@oclif/core/lib/errors/handle.js': ['require("../help/index")'],
   // only for flags and arguments read from stdin
-  'parser/parse.js': 'require("node:readline")',
+  '@oclif/core/lib/parser/parse.js': ['require("node:readline")'],
   // only when output is coloured (errors, help): loading it probes the
   // terminals and loads node:tty and node:os (~8 ms of every command)
-  'ux/supports-color.js': 'require("supports-color")',
+  '@oclif/core/lib/ux/supports-color.js': ['require("supports-color")'],
+  // only to render an error; wrap-ansi builds its colour tables on load
+  '@oclif/core/lib/errors/errors/cli.js': [
+    'require("clean-stack")',
+    'require("wrap-ansi")',
+  ],
+  // only for registries that negotiate HTTP/2 (loads node:http2)
+  'undici/lib/dispatcher/client.js': ["require('./client-h2.js')"],
 };
-const lazyHelper =
-  'const __imgsignLazy = (load) => { let m; const get = () => (m ??= load());' +
-  ' return new Proxy({}, { get: (_, k) => get()[k], has: (_, k) => k in get() }); };\n';
+// A stand-in that requires the module on first use. Modules that export a
+// function (all but the oclif ones above) are called through it; they are
+// plain CommonJS, so __esModule is answered without loading them.
+const lazyHelper = [
+  'const __imgsignLazy = (load) => { let m; const get = () => (m ??= load());',
+  '  return new Proxy(function () {}, {',
+  "    get: (_, k) => (k === '__esModule' ? undefined : get()[k]),",
+  '    has: (_, k) => k in get(),',
+  '    apply: (_, self, args) => Reflect.apply(get(), self, args),',
+  '  }); };\n',
+].join('\n');
+const nodeModules = join(root, 'node_modules') + '/';
 
 function oclifPlugin(slim) {
   return {
@@ -190,19 +207,19 @@ function oclifPlugin(slim) {
           loader: 'js',
         };
       });
-      b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
-        const rel = relative(oclifLib, args.path).replaceAll('\\', '/');
-        const call = lazyRequires[rel];
-        if (!call) return undefined;
-        const source = readFileSync(args.path, 'utf8');
-        if (!source.includes(call)) {
-          throw new Error(`@oclif/core changed: ${rel} has no ${call}`);
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(nodeModules)) return undefined;
+        const rel = args.path.slice(nodeModules.length).replaceAll('\\', '/');
+        const calls = lazyRequires[rel];
+        if (!calls) return undefined;
+        let source = readFileSync(args.path, 'utf8');
+        for (const call of calls) {
+          if (!source.includes(call)) {
+            throw new Error(`a dependency changed: ${rel} has no ${call}`);
+          }
+          source = source.replace(call, `__imgsignLazy(() => ${call})`);
         }
-        return {
-          contents:
-            lazyHelper + source.replace(call, `__imgsignLazy(() => ${call})`),
-          loader: 'js',
-        };
+        return { contents: lazyHelper + source, loader: 'js' };
       });
     },
   };
