@@ -19,8 +19,10 @@ export abstract class ImgsignCommand extends Command {
       (err.oclif || err instanceof Errors.CLIError)
     ) {
       if (err.oclif?.exit === 0) return;
-      const message = describeError(err).replace(/^Error: /, '');
-      this.logToStderr(`imgsign: ${message}`);
+      const help = `imgsign ${(this.id ?? '').replaceAll(':', ' ')} --help`;
+      this.logToStderr(
+        `imgsign: ${parseErrorLine(err.message)}; see \`${help}\``,
+      );
       process.exitCode = EXIT.usage;
       return this.exit(EXIT.usage);
     }
@@ -42,4 +44,19 @@ export abstract class ImgsignCommand extends Command {
     process.exitCode = code;
     return this.exit(code);
   }
+}
+
+/**
+ * oclif's parse errors span lines (a table of missing arguments, notes);
+ * imgsign prints one: `Missing 2 required args: docker-reference, signature`.
+ */
+export function parseErrorLine(message: string): string {
+  const [first = '', ...rest] = message.replace(/^Error: /, '').split('\n');
+  if (!/^Missing \d+ required args?:?\s*$/.test(first)) return first;
+  const names: string[] = [];
+  for (const line of rest) {
+    if (line.trim() === '') break;
+    names.push(line.trim().split(/\s+/)[0] ?? '');
+  }
+  return `${first.replace(/:?\s*$/, '')}: ${names.join(', ')}`;
 }
