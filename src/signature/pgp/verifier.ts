@@ -9,6 +9,7 @@ import type { VerificationMechanism, VerifiedContents } from '../mechanism.js';
 import { loadOpenPGP } from './openpgp.js';
 import { parseSignedMessage, type ParsedSignedMessage } from './packets.js';
 import { verifyV3Signature } from './v3.js';
+import { nativeVerify, parseNativeKeyring } from './native/verify.js';
 
 /**
  * OpenPGP verification of simple signatures against a fixed set of trusted
@@ -169,16 +170,34 @@ export async function newPGPVerifier(
   keyringBlobs: Buffer[],
   options: PGPVerifierOptions = {},
 ): Promise<VerificationMechanism> {
-  const keys: PublicKey[] = [];
-  for (const blob of keyringBlobs) keys.push(...(await readKeyringBlob(blob)));
-  const fingerprints = keys.map((k) => k.getFingerprint().toUpperCase());
+  // The native parse keeps openpgp.js unloaded for the common case; it is
+  // loaded (and decides, as before) when the keyring or a signature is
+  // something the native path does not handle.
+  const native = parseNativeKeyring(keyringBlobs);
+  let loadingKeys: Promise<PublicKey[]> | undefined;
+  const openpgpKeys = (): Promise<PublicKey[]> =>
+    (loadingKeys ??= (async () => {
+      const keys: PublicKey[] = [];
+      for (const blob of keyringBlobs) {
+        keys.push(...(await readKeyringBlob(blob)));
+      }
+      return keys;
+    })());
+  const fingerprints = native
+    ? native.map((k) => k.primary.fingerprint)
+    : (await openpgpKeys()).map((k) => k.getFingerprint().toUpperCase());
   const now = options.now ?? (() => new Date());
 
   async function verify(untrusted: Buffer): Promise<VerifiedContents> {
-    if (keys.length === 0) {
+    if (fingerprints.length === 0) {
       throw reject('No public keys imported');
     }
     const parsed = checkStructure(untrusted);
+    if (native) {
+      const accepted = nativeVerify(native, untrusted, now());
+      if (accepted) return accepted;
+    }
+    const keys = await openpgpKeys();
     const sig = parsed.signatures[0]!;
     const keyID = sig.issuerKeyID || parsed.onePassKeyIDs[0] || '';
     const candidates = keys.filter((k) =>

@@ -1,0 +1,339 @@
+import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
+import { UnsupportedOpenPGPError, type PublicKeyPacket } from './key-packet.js';
+
+/**
+ * Native V4 signature packets (RFC 9580 §5.2): parsing, the hashed data
+ * (§5.2.4) and verification with node:crypto. Parsing is deliberately
+ * narrower than openpgp.js: anything unusual (unknown critical subpackets,
+ * revocation keys, odd lengths, duplicates, disagreeing issuers) throws
+ * UnsupportedOpenPGPError so that openpgp.js decides instead.
+ */
+
+export interface Subpacket {
+  type: number;
+  critical: boolean;
+  hashed: boolean;
+  body: Buffer;
+}
+
+export interface V4Signature {
+  sigType: number;
+  publicKeyAlgorithm: number;
+  hashAlgorithm: number;
+  /** Body from the version octet through the hashed subpackets (hashed with the trailer). */
+  hashedPart: Buffer;
+  subpackets: Subpacket[];
+  /** Creation time, unix seconds. */
+  created: number;
+  /** Signature lifetime in seconds; 0 = never expires. */
+  expiresAfter: number;
+  /** Key lifetime in seconds from key creation; 0 = never expires. */
+  keyExpiresAfter: number;
+  /** First key-flags octet; undefined when the subpacket is absent. */
+  keyFlags?: number;
+  isPrimaryUserID: boolean;
+  /** 16 uppercase hex: what openpgp.js uses as the issuer (all issuer subpackets agree). */
+  issuerKeyID: string;
+  embedded?: V4Signature;
+  left16: Buffer;
+  /** RSA [s]; ECDSA/EdDSA [r, s] as in the MPIs; Ed25519 [RS]. */
+  params: Buffer[];
+}
+
+export const HASH_NAMES: Record<number, string> = {
+  2: 'sha1',
+  8: 'sha256',
+  9: 'sha384',
+  10: 'sha512',
+  11: 'sha224',
+};
+
+/** Subpacket types openpgp.js interprets (its readSubPacket switch); critical unknown ones make it reject. */
+const OPENPGP_KNOWN = new Set([
+  2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+  31, 32, 33, 34, 39,
+]);
+/** Known types we accept in the hashed area without interpreting them. */
+const PASSIVE = new Set([4, 7, 11, 21, 22, 23, 24, 26, 28, 29, 30, 34, 39]);
+const FIXED_LENGTH: Record<number, number> = {
+  2: 4,
+  3: 4,
+  9: 4,
+  16: 8,
+  25: 1,
+  33: 21,
+  4: 1,
+  7: 1,
+};
+
+function unsupported(why: string): UnsupportedOpenPGPError {
+  return new UnsupportedOpenPGPError(`native OpenPGP signature: ${why}`);
+}
+
+function readSubpackets(
+  body: Buffer,
+  pos: number,
+  hashed: boolean,
+  out: Subpacket[],
+): number {
+  if (pos + 2 > body.length) throw unsupported('truncated');
+  const end = pos + 2 + body.readUInt16BE(pos);
+  if (end > body.length) throw unsupported('truncated subpackets');
+  pos += 2;
+  while (pos < end) {
+    const b0 = body[pos] ?? 0;
+    let len: number;
+    if (b0 < 192) {
+      len = b0;
+      pos += 1;
+    } else if (b0 < 255) {
+      if (pos + 2 > end) throw unsupported('bad subpacket length');
+      len = ((b0 - 192) << 8) + (body[pos + 1] ?? 0) + 192;
+      pos += 2;
+    } else {
+      if (pos + 5 > end) throw unsupported('bad subpacket length');
+      len = body.readUInt32BE(pos + 1);
+      pos += 5;
+    }
+    if (len < 1 || pos + len > end) throw unsupported('bad subpacket length');
+    const t = body[pos] ?? 0;
+    out.push({
+      type: t & 0x7f,
+      critical: (t & 0x80) !== 0,
+      hashed,
+      body: body.subarray(pos + 1, pos + len),
+    });
+    pos += len;
+  }
+  return end;
+}
+
+/** Like openpgp.js util.readMPI: the declared bit count decides the length, leading zeros allowed. */
+function readMpi(body: Buffer, pos: number): [Buffer, number] {
+  if (pos + 2 > body.length) throw unsupported('truncated MPI');
+  const len = (body.readUInt16BE(pos) + 7) >> 3;
+  if (pos + 2 + len > body.length) throw unsupported('truncated MPI');
+  return [body.subarray(pos + 2, pos + 2 + len), pos + 2 + len];
+}
+
+function readParams(algo: number, body: Buffer, pos: number): Buffer[] {
+  const params: Buffer[] = [];
+  if (algo === 27) {
+    if (pos + 64 !== body.length) throw unsupported('bad Ed25519 signature');
+    return [body.subarray(pos)];
+  }
+  const count = algo === 1 || algo === 3 ? 1 : 2;
+  for (let i = 0; i < count; i++) {
+    const [mpi, next] = readMpi(body, pos);
+    params.push(mpi);
+    pos = next;
+  }
+  if (pos !== body.length) throw unsupported('trailing signature data');
+  return params;
+}
+
+/** Parse a V4 signature packet body; throws UnsupportedOpenPGPError for anything the native path leaves to openpgp.js. */
+export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
+  if (body.length < 6 || body[0] !== 4) {
+    throw unsupported(`version ${body[0]} is not handled natively`);
+  }
+  const sigType = body[1] ?? 0;
+  const publicKeyAlgorithm = body[2] ?? 0;
+  const hashAlgorithm = body[3] ?? 0;
+  if (![1, 3, 19, 22, 27].includes(publicKeyAlgorithm)) {
+    throw unsupported(`public-key algorithm ${publicKeyAlgorithm}`);
+  }
+  if (HASH_NAMES[hashAlgorithm] === undefined) {
+    throw unsupported(`hash algorithm ${hashAlgorithm}`);
+  }
+  const subpackets: Subpacket[] = [];
+  const hashedEnd = readSubpackets(body, 4, true, subpackets);
+  const unhashedEnd = readSubpackets(body, hashedEnd, false, subpackets);
+  if (unhashedEnd + 2 > body.length) throw unsupported('truncated');
+  const sig: V4Signature = {
+    sigType,
+    publicKeyAlgorithm,
+    hashAlgorithm,
+    hashedPart: body.subarray(0, hashedEnd),
+    subpackets,
+    created: -1,
+    expiresAfter: 0,
+    keyExpiresAfter: 0,
+    isPrimaryUserID: false,
+    issuerKeyID: '',
+    left16: body.subarray(unhashedEnd, unhashedEnd + 2),
+    params: readParams(publicKeyAlgorithm, body, unhashedEnd + 2),
+  };
+  const seen = new Set<number>();
+  const issuers = new Set<string>();
+  for (const sp of subpackets) {
+    const fixed = FIXED_LENGTH[sp.type];
+    if (!sp.hashed) {
+      // openpgp.js reads only issuer, issuer fingerprint and embedded signature here.
+      if (sp.type !== 16 && sp.type !== 33 && sp.type !== 32) continue;
+      if (sp.type === 32 && sig.embedded) throw unsupported('two embedded');
+    } else if (sp.type !== 16 && sp.type !== 33) {
+      if (seen.has(sp.type))
+        throw unsupported(`duplicate subpacket ${sp.type}`);
+      seen.add(sp.type);
+    }
+    if (fixed !== undefined && sp.body.length !== fixed) {
+      throw unsupported(`subpacket ${sp.type} has length ${sp.body.length}`);
+    }
+    switch (sp.type) {
+      case 2:
+        sig.created = sp.body.readUInt32BE(0);
+        break;
+      case 3:
+        sig.expiresAfter = sp.body.readUInt32BE(0);
+        break;
+      case 9:
+        sig.keyExpiresAfter = sp.body.readUInt32BE(0);
+        break;
+      case 16:
+        issuers.add(sp.body.toString('hex').toUpperCase());
+        break;
+      case 33:
+        if (sp.body[0] !== 4) throw unsupported('issuer fingerprint version');
+        issuers.add(sp.body.subarray(13).toString('hex').toUpperCase());
+        break;
+      case 25:
+        sig.isPrimaryUserID = sp.body[0] !== 0;
+        break;
+      case 27:
+        if (sp.body.length === 0) throw unsupported('empty key flags');
+        sig.keyFlags = sp.body[0];
+        break;
+      case 32:
+        if (embedded) throw unsupported('nested embedded signature');
+        sig.embedded = parseV4Signature(sp.body, true);
+        break;
+      case 20:
+        if (sp.critical) throw unsupported('critical notation');
+        break;
+      default:
+        if (!OPENPGP_KNOWN.has(sp.type)) {
+          if (sp.critical) throw unsupported(`critical subpacket ${sp.type}`);
+        } else if (!PASSIVE.has(sp.type)) {
+          throw unsupported(`subpacket ${sp.type}`);
+        }
+    }
+  }
+  if (sig.created < 0) throw unsupported('no creation time');
+  if (issuers.size !== 1) throw unsupported('missing or conflicting issuer');
+  sig.issuerKeyID = [...issuers][0]!;
+  return sig;
+}
+
+/** The hashed form of a key packet (RFC 9580 §5.2.4: 0x99, 2-byte length, body). */
+export function keyHashPrefix(key: PublicKeyPacket): Buffer {
+  const len = key.publicBody.length;
+  return Buffer.concat([Buffer.from([0x99, len >> 8, len]), key.publicBody]);
+}
+
+/** Data hashed for a certification of `userID` (0x10–0x13, 0x30). */
+export function certificationData(
+  primary: PublicKeyPacket,
+  userID: Buffer,
+): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0xb4;
+  head.writeUInt32BE(userID.length, 1);
+  return Buffer.concat([keyHashPrefix(primary), head, userID]);
+}
+
+/** Data hashed for subkey binding (0x18) and primary-key binding (0x19). */
+export function bindingData(
+  primary: PublicKeyPacket,
+  subkey: PublicKeyPacket,
+): Buffer {
+  return Buffer.concat([keyHashPrefix(primary), keyHashPrefix(subkey)]);
+}
+
+function leftPad(b: Buffer, size: number): Buffer | undefined {
+  if (b.length > size) return undefined;
+  return b.length === size
+    ? b
+    : Buffer.concat([Buffer.alloc(size - b.length), b]);
+}
+
+const CURVE_SIZE: Record<string, number> = {
+  'P-256': 32,
+  'P-384': 48,
+  'P-521': 66,
+  Ed25519: 32,
+};
+
+/**
+ * 'valid': the signature verifies and is valid at `date` (unix seconds);
+ * 'time': it verifies but was created after `date` or had expired by then
+ * (openpgp.js rejects it too); 'unknown': anything else — the native path
+ * cannot tell, so its caller must stay undecided.
+ */
+export type SignatureCheck = 'valid' | 'time' | 'unknown';
+
+/** Verify `sig` over `data` with `key` as openpgp.js SignaturePacket.verify would, at `date`. */
+export function checkSignature(
+  sig: V4Signature,
+  key: PublicKeyPacket,
+  data: Buffer,
+  date: number,
+  document: boolean,
+): SignatureCheck {
+  if (sig.issuerKeyID !== key.keyID) return 'unknown';
+  if (sig.publicKeyAlgorithm !== key.algorithm) return 'unknown';
+  const hashName = HASH_NAMES[sig.hashAlgorithm];
+  // openpgp rejects SHA-1 for data signatures; EdDSA needs >= 256-bit digests.
+  if (hashName === undefined || (document && sig.hashAlgorithm === 2)) {
+    return 'unknown';
+  }
+  const eddsa = key.algorithm === 22 || key.algorithm === 27;
+  if (eddsa && ![8, 9, 10].includes(sig.hashAlgorithm)) return 'unknown';
+  const trailer = Buffer.alloc(6);
+  trailer[0] = 4;
+  trailer[1] = 0xff;
+  trailer.writeUInt32BE(sig.hashedPart.length, 2);
+  const toHash = Buffer.concat([data, sig.hashedPart, trailer]);
+  const digest = createHash(hashName).update(toHash).digest();
+  if (!digest.subarray(0, 2).equals(sig.left16)) return 'unknown';
+  let ok = false;
+  try {
+    if (key.algorithm === 1 || key.algorithm === 3) {
+      const n = key.params.n;
+      const s = n && leftPad(sig.params[0]!, n.length);
+      if (!s) return 'unknown';
+      ok = cryptoVerify(
+        hashName,
+        toHash,
+        { key: key.publicKey, padding: constants.RSA_PKCS1_PADDING },
+        s,
+      );
+    } else {
+      const size = CURVE_SIZE[key.curve ?? ''] ?? 0;
+      let rs: Buffer | undefined;
+      if (key.algorithm === 27) rs = sig.params[0];
+      else {
+        const r = leftPad(sig.params[0]!, size);
+        const s = leftPad(sig.params[1]!, size);
+        if (r && s) rs = Buffer.concat([r, s]);
+      }
+      if (!rs || size === 0) return 'unknown';
+      ok = eddsa
+        ? cryptoVerify(null, digest, key.publicKey, rs)
+        : cryptoVerify(
+            hashName,
+            toHash,
+            { key: key.publicKey, dsaEncoding: 'ieee-p1363' },
+            rs,
+          );
+    }
+  } catch {
+    return 'unknown';
+  }
+  if (!ok) return 'unknown';
+  if (sig.created > date) return 'time';
+  if (sig.expiresAfter !== 0 && date >= sig.created + sig.expiresAfter) {
+    return 'time';
+  }
+  return 'valid';
+}
