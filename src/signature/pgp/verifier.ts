@@ -21,6 +21,8 @@ import { nativeVerify, parseNativeKeyring } from './native/verify.js';
 export interface PGPVerifierOptions {
   /** Clock for expiry checks (tests inject a fixed one). */
   now?: () => Date;
+  /** Try the native fast path first (default true); false = openpgp.js only, as the differential tests' oracle. */
+  native?: boolean;
 }
 
 const ARMOR_BLOCK =
@@ -173,7 +175,8 @@ export async function newPGPVerifier(
   // The native parse keeps openpgp.js unloaded for the common case; it is
   // loaded (and decides, as before) when the keyring or a signature is
   // something the native path does not handle.
-  const native = parseNativeKeyring(keyringBlobs);
+  const native =
+    options.native === false ? undefined : parseNativeKeyring(keyringBlobs);
   let loadingKeys: Promise<PublicKey[]> | undefined;
   const openpgpKeys = (): Promise<PublicKey[]> =>
     (loadingKeys ??= (async () => {
