@@ -1,6 +1,13 @@
 import type { PrivateKey } from 'openpgp';
 import { ImgsignError, describeError } from '../../errors.js';
 import type { SigningMechanism } from '../mechanism.js';
+import {
+  primarySigningCertification,
+  readKeyBlobNatively,
+} from './native/key-blob.js';
+import { UnsupportedOpenPGPError } from './native/key-packet.js';
+import { unlockSecretKey } from './native/secret-key.js';
+import { nativeSign, preferredHashAlgorithm } from './native/sign.js';
 import { loadOpenPGP } from './openpgp.js';
 
 /**
@@ -72,10 +79,75 @@ export async function unlockPrivateKey(
   }
 }
 
+/**
+ * A signer for one private key (armored or binary). The common case (a V4
+ * RSA/ECDSA/EdDSA primary key that signs, protected the way gpg and
+ * openpgp.js protect keys) is handled natively with node:crypto, without
+ * loading openpgp.js; anything else, and every error but a missing or
+ * wrong passphrase, goes through openpgp.js exactly as before.
+ */
 export async function newPGPSigner(
   privateKeyBlob: Buffer,
   passphrase: string | undefined,
   what = 'the signing key',
+  ask?: PassphrasePrompt,
+): Promise<PGPSigner> {
+  const state = { passphrase };
+  try {
+    return await newNativeSigner(privateKeyBlob, state, what, ask);
+  } catch (err) {
+    if (!(err instanceof UnsupportedOpenPGPError)) throw err;
+  }
+  // A passphrase already asked for is not asked for again.
+  return newOpenPGPSigner(privateKeyBlob, state.passphrase, what, ask);
+}
+
+async function newNativeSigner(
+  blob: Buffer,
+  state: { passphrase: string | undefined },
+  what: string,
+  ask: PassphrasePrompt | undefined,
+): Promise<PGPSigner> {
+  const keys = readKeyBlobNatively(blob);
+  const key = keys[0];
+  if (keys.length !== 1 || key?.secret === undefined) {
+    throw new UnsupportedOpenPGPError('native OpenPGP: not one private key');
+  }
+  const secret = key.secret;
+  const now = Math.floor(Date.now() / 1000);
+  const cert = primarySigningCertification(key, now);
+  const hashAlgorithm = preferredHashAlgorithm(
+    key.primary,
+    cert.preferredHashes,
+  );
+  const fingerprint = key.primary.fingerprint;
+  const label = `${what} ${fingerprint}`;
+  if (secret.isEncrypted && state.passphrase === undefined && ask) {
+    state.passphrase = await ask(`Passphrase for ${label}: `);
+  }
+  const privateKey = unlockSecretKey(secret, state.passphrase, label);
+  const signer = { key: key.primary, privateKey, hashAlgorithm };
+  const userId = key.userIds[0];
+  let fallback: Promise<PGPSigner> | undefined;
+  return {
+    fingerprint,
+    ...(userId !== undefined ? { userId } : {}),
+    async sign(payload: Buffer): Promise<Buffer> {
+      try {
+        return nativeSign(signer, payload);
+      } catch (err) {
+        if (!(err instanceof UnsupportedOpenPGPError)) throw err;
+      }
+      fallback ??= newOpenPGPSigner(blob, state.passphrase, what);
+      return (await fallback).sign(payload);
+    },
+  };
+}
+
+async function newOpenPGPSigner(
+  privateKeyBlob: Buffer,
+  passphrase: string | undefined,
+  what: string,
   ask?: PassphrasePrompt,
 ): Promise<PGPSigner> {
   const locked = await readPrivateKeyBlob(privateKeyBlob, what);
