@@ -1,5 +1,7 @@
 import type { Key } from 'openpgp';
 import { ImgsignError, describeError } from '../../errors.js';
+import { describeKeyNatively } from './native/describe.js';
+import { UnsupportedOpenPGPError } from './native/key-packet.js';
 import { loadOpenPGP } from './openpgp.js';
 
 /**
@@ -66,8 +68,25 @@ async function describe(key: Key): Promise<KeyMaterial> {
   };
 }
 
-/** Every key in an armored or binary blob, public or secret. */
+/**
+ * Every key in an armored or binary blob, public or secret. Common keys are
+ * described natively (native/describe.ts, no openpgp.js load); the rest,
+ * and every error, through openpgp.js.
+ */
 export async function readKeyMaterial(
+  blob: Buffer,
+  what: string,
+): Promise<KeyMaterial[]> {
+  try {
+    return describeKeyNatively(blob);
+  } catch (err) {
+    if (!(err instanceof UnsupportedOpenPGPError)) throw err;
+  }
+  return readKeyMaterialWithOpenPGP(blob, what);
+}
+
+/** readKeyMaterial through openpgp.js only (the reference for the native path). */
+export async function readKeyMaterialWithOpenPGP(
   blob: Buffer,
   what: string,
 ): Promise<KeyMaterial[]> {
