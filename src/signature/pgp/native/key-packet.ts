@@ -60,7 +60,7 @@ function bitLength(b: Buffer): number {
  * MPIs before hashing, so for non-canonical input its fingerprints and
  * signature hashes would differ from ours.
  */
-function readCanonicalMpi(body: Buffer, pos: number): [Buffer, number] {
+export function readCanonicalMpi(body: Buffer, pos: number): [Buffer, number] {
   if (pos + 2 > body.length) throw unsupported('truncated MPI');
   const bits = body.readUInt16BE(pos);
   const len = (bits + 7) >> 3;

@@ -1,6 +1,8 @@
 import {
   parsePublicKeyPacket,
+  readCanonicalMpi,
   UnsupportedOpenPGPError,
+  v4Fingerprint,
   type PublicKeyPacket,
 } from './key-packet.js';
 import { parseV4Signature, type V4Signature } from './signature-packet.js';
@@ -22,7 +24,12 @@ export interface NativeUser {
 }
 
 export interface NativeSubkey {
-  key: PublicKeyPacket;
+  /** 40 uppercase hex. */
+  fingerprint: string;
+  /** 16 uppercase hex. */
+  keyID: string;
+  /** The parsed key; undefined for encryption-only algorithms (ECDH, X25519, ElGamal, RSA encrypt-only), kept only for their identity. */
+  key?: PublicKeyPacket;
   bindingSignatures: V4Signature[];
   /** Subkey revocations (0x28) present: not evaluated natively. */
   revoked: boolean;
@@ -185,9 +192,7 @@ function readKeys(data: Buffer, allowSecret: boolean): TransferableKey[] {
     }
     if (!key) throw unsupported(`packet ${p.tag} before a key`);
     if (p.tag === 14 || p.tag === 7) {
-      const { key: sub, end } = parsePublicKeyPacket(p.body);
-      if (!secret && end !== p.body.length) throw unsupported('subkey packet');
-      subkey = { key: sub, bindingSignatures: [], revoked: false };
+      subkey = readSubkey(p.body, secret);
       key.subkeys.push(subkey);
       user = undefined;
     } else if (p.tag === 13) {
@@ -201,6 +206,59 @@ function readKeys(data: Buffer, allowSecret: boolean): TransferableKey[] {
     }
   }
   return keys;
+}
+
+const ECDH_OIDS = new Set([
+  '2a8648ce3d030107',
+  '2b81040022',
+  '2b81040023',
+  '2b060104019755010501',
+]);
+
+/**
+ * The end of the public part of an encryption-only key (RFC 9580 §5.5.5),
+ * read as strictly as parsePublicKeyPacket (canonical encodings only, so
+ * that openpgp.js computes the same fingerprint).
+ */
+function encryptionKeyEnd(body: Buffer): number {
+  if (body.length < 6 || body[0] !== 4) throw unsupported('subkey version');
+  const algo = body[5];
+  let pos = 6;
+  if (algo === 2 || algo === 16) {
+    for (let i = 0; i < (algo === 2 ? 2 : 3); i++) {
+      pos = readCanonicalMpi(body, pos)[1];
+    }
+    return pos;
+  }
+  if (algo === 25) {
+    if (pos + 32 > body.length) throw unsupported('truncated X25519 key');
+    return pos + 32;
+  }
+  if (algo === 18) {
+    const len = body[pos] ?? 0;
+    const oid = body.subarray(pos + 1, pos + 1 + len).toString('hex');
+    if (!ECDH_OIDS.has(oid)) throw unsupported(`ECDH curve ${oid}`);
+    pos = readCanonicalMpi(body, pos + 1 + len)[1];
+    if (pos + 4 > body.length || body[pos] !== 3 || body[pos + 1] !== 1) {
+      throw unsupported('ECDH KDF parameters');
+    }
+    return pos + 4;
+  }
+  throw unsupported(`subkey algorithm ${algo}`);
+}
+
+function readSubkey(body: Buffer, secret: boolean): NativeSubkey {
+  const base = { bindingSignatures: [], revoked: false };
+  const algo = body[5];
+  if (algo === 2 || algo === 16 || algo === 18 || algo === 25) {
+    const end = encryptionKeyEnd(body);
+    if (!secret && end !== body.length) throw unsupported('subkey packet');
+    const fingerprint = v4Fingerprint(body.subarray(0, end));
+    return { fingerprint, keyID: fingerprint.slice(24), ...base };
+  }
+  const { key, end } = parsePublicKeyPacket(body);
+  if (!secret && end !== body.length) throw unsupported('subkey packet');
+  return { fingerprint: key.fingerprint, keyID: key.keyID, key, ...base };
 }
 
 /** File a key signature where openpgp.js packetListToStructure would. */

@@ -171,19 +171,24 @@ function canSign(sig: V4Signature): boolean {
 }
 
 /** openpgp.js Subkey.verify + the subkey branch of getSigningKey, clean case only. */
-function validSigningSubkey(key: NativeKey, sub: NativeSubkey, date: number) {
+function validSigningSubkey(
+  key: NativeKey,
+  sub: NativeSubkey,
+  subkey: PublicKeyPacket,
+  date: number,
+): void {
   if (sub.revoked) throw undecided('subkey has revocations');
-  const data = bindingData(key.primary, sub.key);
+  const data = bindingData(key.primary, subkey);
   const binding = latestValid(sub.bindingSignatures, key.primary, data, date);
-  if (!binding || keyExpired(sub.key, binding, date) || !canSign(binding)) {
+  if (!binding || keyExpired(subkey, binding, date) || !canSign(binding)) {
     throw undecided('subkey binding');
   }
   const back = binding.embedded;
   if (back?.sigType !== 0x19) throw undecided('no primary-key binding');
-  if (checkSignature(back, sub.key, data, date, false) !== 'valid') {
+  if (checkSignature(back, subkey, data, date, false) !== 'valid') {
     throw undecided('primary-key binding');
   }
-  checkKeyRequirements(sub.key);
+  checkKeyRequirements(subkey);
 }
 
 /** openpgp.js Key.getSigningKey(keyID, date) for the clean case; throws when undecided. */
@@ -194,10 +199,11 @@ function signingKey(key: NativeKey, keyID: string, date: number) {
   const selfCert = primarySelfCertification(key, date);
   if (keyExpired(key.primary, selfCert, date)) throw undecided('key expired');
   checkKeyRequirements(key.primary);
-  const subs = key.subkeys.filter((s) => s.key.keyID === keyID);
-  if (subs.length === 1 && key.primary.keyID !== keyID) {
-    validSigningSubkey(key, subs[0]!, date);
-    return subs[0]!.key;
+  const subs = key.subkeys.filter((s) => s.keyID === keyID);
+  const sub = subs[0];
+  if (subs.length === 1 && sub?.key && key.primary.keyID !== keyID) {
+    validSigningSubkey(key, sub, sub.key, date);
+    return sub.key;
   }
   if (subs.length !== 0 || key.primary.keyID !== keyID || !canSign(selfCert)) {
     throw undecided('signing key');
@@ -223,8 +229,7 @@ export function nativeVerify(
     const keyID = sig.issuerKeyID;
     const key = keys.find(
       (k) =>
-        k.primary.keyID === keyID ||
-        k.subkeys.some((s) => s.key.keyID === keyID),
+        k.primary.keyID === keyID || k.subkeys.some((s) => s.keyID === keyID),
     );
     if (!key) return undefined;
     const date = Math.floor(now.getTime() / 1000);

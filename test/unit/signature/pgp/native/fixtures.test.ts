@@ -48,9 +48,7 @@ describe('native keyring parsing of the containers/image fixtures', () => {
       expect(native!.map((k) => k.primary.fingerprint)).toEqual(
         keys.map((k) => k.getFingerprint().toUpperCase()),
       );
-      expect(
-        native!.map((k) => k.subkeys.map((s) => s.key.fingerprint)),
-      ).toEqual(
+      expect(native!.map((k) => k.subkeys.map((s) => s.fingerprint))).toEqual(
         keys.map((k) => k.subkeys.map((s) => s.getFingerprint().toUpperCase())),
       );
     },
