@@ -1,10 +1,9 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRegistriesConfig } from '../../src/registries-d/load.js';
 import type { DockerReference } from '../../src/reference/docker-reference.js';
-import { LookasideStore } from '../../src/signature-storage/lookaside.js';
 import { tempDir } from '../helpers/paths.js';
+import { lookasideStore } from './hostile-lookaside.js';
 
 describe('when a reference path tries to leave the lookaside directory', () => {
   it.each([
@@ -19,16 +18,7 @@ describe('when a reference path tries to leave the lookaside directory', () => {
     'refuses repository path %j without touching the file system',
     async (path) => {
       const root = await tempDir();
-      const base = join(root, 'base');
-      const conf = await tempDir();
-      await writeFile(
-        join(conf, 'a.yaml'),
-        `default-docker:\n  lookaside: file://${base}\n`,
-      );
-      const store = new LookasideStore({
-        config: await loadRegistriesConfig(conf),
-        sys: {},
-      });
+      const { store } = await lookasideStore(`file://${join(root, 'base')}`);
       // Not obtainable from the parser: a hand-made object as a buggy caller might pass.
       const ref: DockerReference = { domain: 'q.io', path, tag: '1' };
       const digest = `sha256:${'8'.repeat(64)}`;

@@ -1,24 +1,14 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRegistriesConfig } from '../../src/registries-d/load.js';
-import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
-import { LookasideStore } from '../../src/signature-storage/lookaside.js';
 import { tempDir } from '../helpers/paths.js';
+import { REF, lookasideStore } from './hostile-lookaside.js';
 
 const hex = '7'.repeat(64);
 
 async function setup() {
   const base = await tempDir();
-  const conf = await tempDir();
-  await writeFile(
-    join(conf, 'a.yaml'),
-    `default-docker:\n  lookaside: file://${base}\n`,
-  );
-  const store = new LookasideStore({
-    config: await loadRegistriesConfig(conf),
-    sys: {},
-  });
+  const { store } = await lookasideStore(`file://${base}`);
   const dir = join(base, `a@sha256=${hex}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'signature-1'), 'first');
@@ -29,9 +19,7 @@ describe('when a signature path is not a regular file', () => {
   it('a directory at signature-2 is an error, not the end of the list', async () => {
     const { store, dir } = await setup();
     await mkdir(join(dir, 'signature-2'));
-    await expect(
-      store.read(parseNormalizedNamed('q.io/a:1'), `sha256:${hex}`),
-    ).rejects.toMatchObject({
+    await expect(store.read(REF, `sha256:${hex}`)).rejects.toMatchObject({
       message: expect.stringContaining(
         `${join(dir, 'signature-2')} is not a regular file`,
       ),
@@ -41,9 +29,7 @@ describe('when a signature path is not a regular file', () => {
   it('a symlink loop at signature-2 is an error, not the end of the list', async () => {
     const { store, dir } = await setup();
     await symlink('signature-2', join(dir, 'signature-2'));
-    await expect(
-      store.read(parseNormalizedNamed('q.io/a:1'), `sha256:${hex}`),
-    ).rejects.toMatchObject({
+    await expect(store.read(REF, `sha256:${hex}`)).rejects.toMatchObject({
       message: expect.stringMatching(/reading signature-2 .*ELOOP/),
     });
   });

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseDockerArchiveReference } from '../../src/transports/docker-archive/reference.js';
-import { tempDir } from '../helpers/paths.js';
-import {
-  validArchiveEntries,
-  writeArchive,
-} from '../unit/transports/tarfile/image-builder.js';
+import { openHostileArchive } from './hostile-archive.js';
 
 describe('when an archive entry name climbs out with ..', () => {
   it('refuses the whole archive', async () => {
-    const { entries } = await validArchiveEntries();
-    const dir = await tempDir();
-    const hostile = [...entries, { name: '../../tmp/evil', data: 'x' }];
-    const path = await writeArchive(dir, hostile);
     await expect(
-      parseDockerArchiveReference(path).newImageSource({}),
+      openHostileArchive((entries) => [
+        ...entries,
+        { name: '../../tmp/evil', data: 'x' },
+      ]),
     ).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
       message: expect.stringMatching(/contains "\.\."/),
