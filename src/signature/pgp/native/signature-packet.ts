@@ -172,7 +172,8 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
       // openpgp.js reads only issuer, issuer fingerprint and embedded signature here.
       if (sp.type !== 16 && sp.type !== 33 && sp.type !== 32) continue;
       if (sp.type === 32 && sig.embedded) throw unsupported('two embedded');
-    } else if (sp.type !== 16 && sp.type !== 33) {
+    } else if (sp.type !== 16 && sp.type !== 33 && sp.type !== 20) {
+      // notations may repeat; issuers must agree (below)
       if (seen.has(sp.type))
         throw unsupported(`duplicate subpacket ${sp.type}`);
       seen.add(sp.type);
