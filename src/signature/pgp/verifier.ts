@@ -16,7 +16,10 @@ import { nativeVerify, parseNativeKeyring } from './native/verify.js';
  * keys (SPEC §1.3, §1.4 step 1), with gpgme semantics: exactly one
  * signature, signer identity = primary fingerprint (also for subkeys),
  * revoked/expired keys and expired signatures rejected. V3 signature
- * packets, which openpgp.js cannot parse, are verified by v3.ts.
+ * packets, which openpgp.js cannot parse, are verified by v3.ts. The
+ * common case (clean V4 keys, binary signed messages) is accepted by the
+ * native fast path (native/verify.ts) without loading openpgp.js; whatever
+ * it does not accept, openpgp.js decides exactly as before.
  */
 export interface PGPVerifierOptions {
   /** Clock for expiry checks (tests inject a fixed one). */
