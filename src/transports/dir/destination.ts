@@ -88,14 +88,13 @@ export class DirImageDestination implements ImageDestination {
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    const size = await this.staging.putStream(blobFile(info.digest), stream);
-    if (info.size >= 0 && size !== info.size) {
-      throw new ImgsignError(
-        'DIGEST_MISMATCH',
-        `blob ${info.digest} for ${transportString(this.reference)}: wrote ${size} bytes, expected ${info.size}`,
-      );
-    }
-    return { ...info, size };
+    // async: an invalid digest is a rejection, not a synchronous throw.
+    return await this.staging.putBlob(
+      blobFile(info.digest),
+      stream,
+      info,
+      transportString(this.reference),
+    );
   }
 
   async putManifest(

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
+import type { BlobInfo } from '../types.js';
 import { streamToNewFile } from './fs-utils.js';
 
 /**
@@ -76,6 +77,27 @@ export class Staging {
     await rename(tmp, this.path(name));
     this.names.add(name);
     return size;
+  }
+
+  /**
+   * Stream a blob into `name`, failing with DIGEST_MISMATCH when the byte
+   * count differs from `info.size` (-1 = unknown). `where` names the image
+   * in messages. Returns `info` with the size written.
+   */
+  async putBlob(
+    name: string,
+    stream: Readable,
+    info: BlobInfo,
+    where: string,
+  ): Promise<BlobInfo> {
+    const size = await this.putStream(name, stream);
+    if (info.size >= 0 && size !== info.size) {
+      throw new ImgsignError(
+        'DIGEST_MISMATCH',
+        `blob ${info.digest} for ${where}: wrote ${size} bytes, expected ${info.size}`,
+      );
+    }
+    return { ...info, size };
   }
 
   async putFile(name: string, data: Buffer | string): Promise<void> {

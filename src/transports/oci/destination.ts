@@ -96,14 +96,13 @@ export class OciImageDestination implements ImageDestination {
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    const size = await this.staging.putStream(blobRelPath(info.digest), stream);
-    if (info.size >= 0 && size !== info.size) {
-      throw new ImgsignError(
-        'DIGEST_MISMATCH',
-        `blob ${info.digest} for ${transportString(this.reference)}: wrote ${size} bytes, expected ${info.size}`,
-      );
-    }
-    return { ...info, size };
+    // async: an invalid digest is a rejection, not a synchronous throw.
+    return await this.staging.putBlob(
+      blobRelPath(info.digest),
+      stream,
+      info,
+      transportString(this.reference),
+    );
   }
 
   async putManifest(
