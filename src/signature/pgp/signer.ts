@@ -92,11 +92,14 @@ export async function newPGPSigner(
   what = 'the signing key',
   ask?: PassphrasePrompt,
 ): Promise<PGPSigner> {
-  const state = { passphrase };
+  const state = { passphrase, asked: false };
   try {
     return await newNativeSigner(privateKeyBlob, state, what, ask);
   } catch (err) {
-    if (!(err instanceof UnsupportedOpenPGPError)) throw err;
+    // Passphrase errors and a failed prompt are final; anything else the
+    // native path did not expect is left to openpgp.js to judge.
+    if (err instanceof ImgsignError) throw err;
+    if (state.asked && !(err instanceof UnsupportedOpenPGPError)) throw err;
   }
   // A passphrase already asked for is not asked for again.
   return newOpenPGPSigner(privateKeyBlob, state.passphrase, what, ask);
@@ -104,7 +107,7 @@ export async function newPGPSigner(
 
 async function newNativeSigner(
   blob: Buffer,
-  state: { passphrase: string | undefined },
+  state: { passphrase: string | undefined; asked: boolean },
   what: string,
   ask: PassphrasePrompt | undefined,
 ): Promise<PGPSigner> {
@@ -123,6 +126,7 @@ async function newNativeSigner(
   const fingerprint = key.primary.fingerprint;
   const label = `${what} ${fingerprint}`;
   if (secret.isEncrypted && state.passphrase === undefined && ask) {
+    state.asked = true;
     state.passphrase = await ask(`Passphrase for ${label}: `);
   }
   const privateKey = unlockSecretKey(secret, state.passphrase, label);

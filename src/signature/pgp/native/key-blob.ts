@@ -319,7 +319,14 @@ function parseSubkeyPublic(body: Buffer): {
     return { fingerprint: key.fingerprint, algorithm: key.algorithm, end };
   } catch (err) {
     if (!(err instanceof UnsupportedOpenPGPError)) throw err;
-    const algorithm = body[5];
+    const algorithm = body[5] ?? 0;
+    const native = algorithm === 25 ? 32 : algorithm === 26 ? 56 : 0;
+    if (body[0] === 4 && native > 0 && body.length >= 6 + native) {
+      // X25519 / X448: the public key as raw octets.
+      const end = 6 + native;
+      const fingerprint = v4Fingerprint(body.subarray(0, end));
+      return { fingerprint, algorithm, end };
+    }
     if (body[0] !== 4 || (algorithm !== 18 && algorithm !== 16)) throw err;
   }
   // ECDH (OID, point, KDF parameters) or Elgamal (p, g, y): only for encryption.
@@ -372,8 +379,10 @@ function checkSecretPart(secretPart: Buffer, algorithm: number): void {
   ) {
     throw unsupported('secret key checksum mismatch');
   }
-  if (algorithm === 25 || algorithm === 27) {
-    if (clear.length !== 32) throw unsupported('bad secret key length');
+  if (algorithm === 25 || algorithm === 26 || algorithm === 27) {
+    if (clear.length !== (algorithm === 26 ? 56 : 32)) {
+      throw unsupported('bad secret key length');
+    }
     return;
   }
   const count = algorithm === 1 || algorithm === 3 ? 4 : 1;
@@ -475,6 +484,18 @@ function finish(b: Builder): NativeKey {
 
 /** Every key in a blob (armored or binary); UnsupportedOpenPGPError for anything unusual. */
 export function readKeyBlobNatively(blob: Buffer): NativeKey[] {
+  try {
+    return readKeys(blob);
+  } catch (err) {
+    // Bounds errors of malformed input too: openpgp.js reports those.
+    if (err instanceof UnsupportedOpenPGPError) throw err;
+    throw new UnsupportedOpenPGPError('native OpenPGP: malformed key', {
+      cause: err,
+    });
+  }
+}
+
+function readKeys(blob: Buffer): NativeKey[] {
   const keys: NativeKey[] = [];
   for (const data of dearmorKeyBlob(blob)) {
     let packets: RawPacket[];

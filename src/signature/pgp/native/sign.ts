@@ -73,8 +73,14 @@ export function preferredHashAlgorithm(
   if (key.algorithm === 1 || key.algorithm === 3) {
     hash = supported(10) ? 10 : strongest();
   } else {
+    // openpgp.js's curve hashes: SHA-512 for EdDSA legacy (its curve
+    // table), SHA-256 for Ed25519 (27) and P-256.
     const curveHash =
-      key.curve === 'P-384' ? 9 : key.curve === 'P-521' ? 10 : 8;
+      key.curve === 'P-384'
+        ? 9
+        : key.curve === 'P-521' || key.algorithm === 22
+          ? 10
+          : 8;
     if (supported(10) && size(10) >= size(curveHash)) hash = 10;
     else {
       const s = strongest();

@@ -134,7 +134,7 @@ describeWithPeers('describeKeyNatively', ['gpg'], () => {
     );
   });
 
-  it('openpgp.js-generated keys, protected or not, with an expiry in the past', async () => {
+  it('openpgp.js-generated keys (RSA, EdDSA legacy, Ed25519/X25519), with an expiry in the past', async () => {
     for (const type of ['ed25519', 'rsa4096'] as const) {
       const m = await generateKeyMaterial({
         name: 'Gen',
@@ -145,6 +145,14 @@ describeWithPeers('describeKeyNatively', ['gpg'], () => {
       await expectSameAsOpenPGP(m.secretKey!);
       await expectSameAsOpenPGP(m.publicKey);
     }
+    const modern = await openpgp.generateKey({
+      userIDs: [{ name: 'Modern', email: 'modern@example.com' }],
+      type: 'curve25519',
+      passphrase: 'pw',
+      format: 'binary',
+    });
+    await expectSameAsOpenPGP(Buffer.from(modern.privateKey));
+    await expectSameAsOpenPGP(Buffer.from(modern.publicKey));
     const { privateKey } = await openpgp.generateKey({
       userIDs: [{ name: 'Old', email: 'old@example.com' }],
       type: 'ecc',

@@ -203,10 +203,11 @@ describeWithPeers('native secret keys', ['gpg'], () => {
     });
 
     it('argon2 S2K and AEAD protection (openpgp.js)', async () => {
-      for (const config of [
+      const configs: openpgp.PartialConfig[] = [
         { s2kType: openpgp.enums.s2k.argon2, aeadProtect: true },
         { aeadProtect: true },
-      ]) {
+      ];
+      for (const config of configs) {
         const { privateKey } = await openpgp.generateKey({
           userIDs: [{ name: 'A', email: 'a@example.com' }],
           type: 'ecc',
