@@ -2,7 +2,7 @@ import type { KeyMaterial } from '../keys.js';
 import {
   primaryKeyExpiry,
   readKeyBlobNatively,
-  type NativeKey,
+  type BlobKey,
 } from './key-blob.js';
 
 /**
@@ -19,14 +19,14 @@ const ECDSA_NAMES: Record<string, string> = {
 };
 
 /** keys.ts algorithmName: `rsa3072`, `ed25519`, `nistP256`, … */
-function algorithmName(key: NativeKey): string {
+function algorithmName(key: BlobKey): string {
   const { algorithm, bits, curve } = key.primary;
   if (algorithm === 1 || algorithm === 3) return `rsa${bits ?? ''}`;
   if (algorithm === 19) return ECDSA_NAMES[curve ?? ''] ?? 'ecdsa';
   return 'ed25519';
 }
 
-function describeOne(key: NativeKey): KeyMaterial {
+function describeOne(key: BlobKey): KeyMaterial {
   const expiry = primaryKeyExpiry(key);
   const secret = key.secret;
   // openpgp.js: encrypted unless some key packet is decrypted.

@@ -1,5 +1,4 @@
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import { readPackets, type RawPacket } from '../packets.js';
 import {
   parsePublicKeyPacket,
   UnsupportedOpenPGPError,
@@ -12,6 +11,11 @@ import {
   type LockedSecretKey,
 } from './secret-key.js';
 import { writePacket } from './sign.js';
+import {
+  dearmorKeyBlock,
+  splitPackets,
+  type RawPacket,
+} from './transferable-key.js';
 
 /**
  * Native reading of whole transferable keys (RFC 9580 §10.1), armored or
@@ -38,7 +42,7 @@ export interface SelfCertification {
   isPrimaryUserID: boolean;
 }
 
-export interface NativeSubkey {
+export interface BlobSubkey {
   fingerprint: string;
   algorithm: number;
   keyID: string;
@@ -48,14 +52,14 @@ export interface NativeSubkey {
   isEncrypted?: boolean;
 }
 
-export interface NativeKey {
+export interface BlobKey {
   primary: PublicKeyPacket;
   /** Present for secret keys (tag 5). */
   secret?: LockedSecretKey;
   userIds: string[];
   /** Per user ID, its verified self-certifications (any order). */
   selfCertifications: SelfCertification[][];
-  subkeys: NativeSubkey[];
+  subkeys: BlobSubkey[];
   /** openpgp.js `key.toPublic().write()`. */
   publicBinary: Buffer;
   /** openpgp.js `key.write()`. */
@@ -79,54 +83,17 @@ function unsupported(why: string): UnsupportedOpenPGPError {
   return new UnsupportedOpenPGPError(`native OpenPGP: ${why}`);
 }
 
-const CRC24_INIT = 0xb704ce;
-const CRC24_POLY = 0x1864cfb;
-
-function crc24(data: Buffer): number {
-  let crc = CRC24_INIT;
-  for (const byte of data) {
-    crc ^= byte << 16;
-    for (let i = 0; i < 8; i++) {
-      crc <<= 1;
-      if (crc & 0x1000000) crc ^= CRC24_POLY;
-    }
-  }
-  return crc & 0xffffff;
-}
-
 /** Binary key data of an armored (one or more blocks) or binary blob. */
 export function dearmorKeyBlob(blob: Buffer): Buffer[] {
   const head = blob.subarray(0, 64).toString('latin1').trimStart();
   if (!head.startsWith('-----BEGIN')) return [blob];
-  const text = blob.toString('utf8');
-  const blocks = text.match(
-    /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----\r?\n[\s\S]*?-----END PGP \1 KEY BLOCK-----/g,
-  );
+  const blocks = blob
+    .toString('utf8')
+    .match(
+      /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g,
+    );
   if (!blocks) throw unsupported('no complete ASCII-armored key block');
-  return blocks.map((block) => {
-    const lines = block.split(/\r?\n/).slice(1, -1);
-    let i = 0;
-    while (i < lines.length && /^[^\s:]+: /.test(lines[i]!)) i++;
-    if (lines[i]?.trim() !== '') throw unsupported('armor without blank line');
-    const body: string[] = [];
-    let checksum: string | undefined;
-    for (const raw of lines.slice(i + 1)) {
-      const line = raw.trim();
-      if (line === '') continue;
-      if (/^=[A-Za-z0-9+/]{4}$/.test(line)) checksum = line.slice(1);
-      else if (checksum === undefined && /^[A-Za-z0-9+/]+=*$/.test(line)) {
-        body.push(line);
-      } else throw unsupported('unexpected armor line');
-    }
-    const data = Buffer.from(body.join(''), 'base64');
-    if (
-      checksum !== undefined &&
-      Buffer.from(checksum, 'base64').readUIntBE(0, 3) !== crc24(data)
-    ) {
-      throw unsupported('armor checksum mismatch');
-    }
-    return data;
-  });
+  return blocks.map(dearmorKeyBlock);
 }
 
 /** Subpackets openpgp.js understands when critical (others make it refuse the signature). */
@@ -390,7 +357,7 @@ function checkSecretPart(secretPart: Buffer, algorithm: number): void {
 }
 
 interface Builder {
-  key: NativeKey;
+  key: BlobKey;
   pub: Buffer[];
   all: Buffer[];
   /** Certifications of the current user ID: self first, then others. */
@@ -421,7 +388,7 @@ function startKey(p: RawPacket): Builder {
   if (primary.bits !== undefined && primary.bits < 2047) {
     throw unsupported('RSA key shorter than openpgp.js accepts');
   }
-  const key: NativeKey = {
+  const key: BlobKey = {
     primary,
     ...(secret ? { secret } : {}),
     userIds: [],
@@ -474,7 +441,7 @@ function addSignature(b: Builder, p: RawPacket): void {
   b.all.push(packet);
 }
 
-function finish(b: Builder): NativeKey {
+function finish(b: Builder): BlobKey {
   flushUid(b);
   if (b.key.userIds.length === 0) throw unsupported('key without user IDs');
   b.key.publicBinary = Buffer.concat(b.pub);
@@ -483,7 +450,7 @@ function finish(b: Builder): NativeKey {
 }
 
 /** Every key in a blob (armored or binary); UnsupportedOpenPGPError for anything unusual. */
-export function readKeyBlobNatively(blob: Buffer): NativeKey[] {
+export function readKeyBlobNatively(blob: Buffer): BlobKey[] {
   try {
     return readKeys(blob);
   } catch (err) {
@@ -495,19 +462,13 @@ export function readKeyBlobNatively(blob: Buffer): NativeKey[] {
   }
 }
 
-function readKeys(blob: Buffer): NativeKey[] {
-  const keys: NativeKey[] = [];
+function readKeys(blob: Buffer): BlobKey[] {
+  const keys: BlobKey[] = [];
   for (const data of dearmorKeyBlob(blob)) {
-    let packets: RawPacket[];
-    try {
-      packets = readPackets(data);
-    } catch (err) {
-      throw new UnsupportedOpenPGPError('native OpenPGP: malformed packets', {
-        cause: err,
-      });
-    }
     let b: Builder | undefined;
-    for (const p of packets) {
+    for (const p of splitPackets(data)) {
+      if (p.partial) throw unsupported('partial length in a key');
+      if (p.tag === 12) continue; // trust packets: openpgp.js drops them
       if (p.tag === 5 || p.tag === 6) {
         if (b) keys.push(finish(b));
         b = startKey(p);
@@ -515,8 +476,13 @@ function readKeys(blob: Buffer): NativeKey[] {
         throw unsupported(`packet ${p.tag} before the primary key`);
       } else if (p.tag === 13 && !b.inSubkey) {
         flushUid(b);
+        // openpgp.js re-encodes user IDs: only those that round-trip.
+        const uid = new TextDecoder('utf-8').decode(p.body);
+        if (uid.length > 5120 || !Buffer.from(uid, 'utf8').equals(p.body)) {
+          throw unsupported('user ID that openpgp.js would rewrite');
+        }
         b.uid = { raw: p.body, self: [], other: [] };
-        b.key.userIds.push(p.body.toString('utf8'));
+        b.key.userIds.push(uid);
         b.key.selfCertifications.push([]);
         const packet = writePacket(13, p.body);
         b.pub.push(packet);
@@ -562,7 +528,7 @@ function readKeys(blob: Buffer): NativeKey[] {
  * else the most recently certified (the later one on ties).
  */
 export function primarySelfCertification(
-  key: NativeKey,
+  key: BlobKey,
   now: number | null,
 ): SelfCertification | undefined {
   let best: SelfCertification | undefined;
@@ -595,7 +561,7 @@ export function primarySelfCertification(
  * primary self-certification's key and signature expiry; Infinity = never,
  * undefined = no valid self-certification.
  */
-export function primaryKeyExpiry(key: NativeKey): number | undefined {
+export function primaryKeyExpiry(key: BlobKey): number | undefined {
   const cert = primarySelfCertification(key, null);
   if (cert === undefined) return undefined;
   const keyExpiry =
@@ -612,7 +578,7 @@ export function primaryKeyExpiry(key: NativeKey): number | undefined {
  * Otherwise UnsupportedOpenPGPError (openpgp.js decides or reports).
  */
 export function primarySigningCertification(
-  key: NativeKey,
+  key: BlobKey,
   now: number,
 ): SelfCertification {
   if (key.subkeys.some((s) => s.mayBeSigning)) {

@@ -167,7 +167,21 @@ describeWithPeers('describeKeyNatively', ['gpg'], () => {
     ).toBeDefined();
   });
 
-  it('leaves keyrings with trust packets and unusual keys to openpgp.js', async () => {
+  it('the containers/image fixture keys it reads natively match openpgp.js', async () => {
+    const native = [
+      'public-key.gpg',
+      'public-key-1.gpg',
+      'public-key-2.gpg',
+      'public-key-with-subkey.gpg',
+      'secring.gpg',
+    ];
+    for (const name of native) await expectSameAsOpenPGP(fx(name));
+  });
+
+  it('leaves revocations and unusual keys to openpgp.js', async () => {
+    expect(() =>
+      describeKeyNatively(fx('public-key-with-revoked-subkey.gpg')),
+    ).toThrow(UnsupportedOpenPGPError);
     expect(() => describeKeyNatively(fx('pubring.gpg'))).toThrow(
       UnsupportedOpenPGPError,
     );
