@@ -1,11 +1,9 @@
 import type { PrivateKey } from 'openpgp';
 import { ImgsignError, describeError } from '../../errors.js';
 import type { SigningMechanism } from '../mechanism.js';
-import {
-  primarySigningCertification,
-  readKeyBlobNatively,
-} from './native/key-blob.js';
+import { readKeyBlobNatively } from './native/key-blob.js';
 import { UnsupportedOpenPGPError } from './native/key-packet.js';
+import { primarySigningCertification } from './native/key-validity.js';
 import { unlockSecretKey } from './native/secret-key.js';
 import { nativeSign, preferredHashAlgorithm } from './native/sign.js';
 import { loadOpenPGP } from './openpgp.js';

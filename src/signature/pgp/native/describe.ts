@@ -1,9 +1,6 @@
 import type { KeyMaterial } from '../keys.js';
-import {
-  primaryKeyExpiry,
-  readKeyBlobNatively,
-  type BlobKey,
-} from './key-blob.js';
+import { readKeyBlobNatively, type BlobKey } from './key-blob.js';
+import { primaryKeyExpiry } from './key-validity.js';
 
 /**
  * Key descriptions for the keyring without openpgp.js: the same
