@@ -89,6 +89,21 @@ export async function benchCopy({ work, env, imgsign, report, runs }) {
     { name: '4 x 256 MiB', count: 4, size: 256 * MiB },
     { name: '200 layers of 4 KiB', count: 200, size: 4 * 1024 },
   ];
+  /** `copy` arguments: plain http for every registry side. */
+  const copyArgs = (src, dest) => [
+    'copy',
+    '--quiet',
+    ...(src.startsWith('docker://') ? ['--src-tls-verify=false'] : []),
+    '--dest-tls-verify=false',
+    src,
+    dest,
+  ];
+  /** Measured `imgsign copy src dest`. */
+  const imgsignCopy = (src, dest) =>
+    measure([...imgsign, ...copyArgs(src, dest)], env);
+  /** Measured `skopeo copy src dest` (call resetSkopeoCache() first for a cold run). */
+  const skopeoCopy = (src, dest) =>
+    measure(['skopeo', ...copyArgs(src, dest)], skopeoEnv);
   const n = Math.max(1, Math.min(runs, 3));
   for (const c of cases) {
     const image = makeBenchImage(
@@ -110,30 +125,10 @@ export async function benchCopy({ work, env, imgsign, report, runs }) {
     });
     const skopeo = await onFreshRegistry(n, async (registry) => {
       resetSkopeoCache();
-      return measure(
-        [
-          'skopeo',
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          src,
-          `docker://${registry.host}/skopeo/x:1`,
-        ],
-        skopeoEnv,
-      );
+      return skopeoCopy(src, `docker://${registry.host}/skopeo/x:1`);
     });
     const ours = await onFreshRegistry(n, async (registry) =>
-      measure(
-        [
-          ...imgsign,
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          src,
-          `docker://${registry.host}/imgsign/x:1`,
-        ],
-        env,
-      ),
+      imgsignCopy(src, `docker://${registry.host}/imgsign/x:1`),
     );
     report(
       `copy dir: -> docker:// ${c.name}`,
@@ -145,53 +140,12 @@ export async function benchCopy({ work, env, imgsign, report, runs }) {
 
     // Registry to registry: same registry other repository (mount), and a second registry.
     const same = await onFreshRegistry(n, async (registry) => {
-      measure(
-        [
-          ...imgsign,
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          src,
-          `docker://${registry.host}/seed/x:1`,
-        ],
-        env,
-      );
+      const at = (repo) => `docker://${registry.host}/${repo}/x:1`;
+      imgsignCopy(src, at('seed'));
       resetSkopeoCache();
-      measure(
-        [
-          'skopeo',
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          src,
-          `docker://${registry.host}/seed2/x:1`,
-        ],
-        skopeoEnv,
-      );
-      const a = measure(
-        [
-          ...imgsign,
-          'copy',
-          '--quiet',
-          '--src-tls-verify=false',
-          '--dest-tls-verify=false',
-          `docker://${registry.host}/seed/x:1`,
-          `docker://${registry.host}/other/x:1`,
-        ],
-        env,
-      );
-      const b = measure(
-        [
-          'skopeo',
-          'copy',
-          '--quiet',
-          '--src-tls-verify=false',
-          '--dest-tls-verify=false',
-          `docker://${registry.host}/seed2/x:1`,
-          `docker://${registry.host}/other2/x:1`,
-        ],
-        skopeoEnv,
-      );
+      skopeoCopy(src, at('seed2'));
+      const a = imgsignCopy(at('seed'), at('other'));
+      const b = skopeoCopy(at('seed2'), at('other2'));
       return { seconds: a.seconds, ours: a, theirs: b };
     });
     report(
@@ -205,42 +159,11 @@ export async function benchCopy({ work, env, imgsign, report, runs }) {
     const second = await onFreshRegistry(n, async (a) => {
       const b = await startBenchRegistry();
       try {
-        measure(
-          [
-            ...imgsign,
-            'copy',
-            '--quiet',
-            '--dest-tls-verify=false',
-            src,
-            `docker://${a.host}/seed/x:1`,
-          ],
-          env,
-        );
-        const ours2 = measure(
-          [
-            ...imgsign,
-            'copy',
-            '--quiet',
-            '--src-tls-verify=false',
-            '--dest-tls-verify=false',
-            `docker://${a.host}/seed/x:1`,
-            `docker://${b.host}/imgsign/x:1`,
-          ],
-          env,
-        );
+        const seed = `docker://${a.host}/seed/x:1`;
+        imgsignCopy(src, seed);
+        const ours2 = imgsignCopy(seed, `docker://${b.host}/imgsign/x:1`);
         resetSkopeoCache();
-        const theirs2 = measure(
-          [
-            'skopeo',
-            'copy',
-            '--quiet',
-            '--src-tls-verify=false',
-            '--dest-tls-verify=false',
-            `docker://${a.host}/seed/x:1`,
-            `docker://${b.host}/skopeo/x:1`,
-          ],
-          skopeoEnv,
-        );
+        const theirs2 = skopeoCopy(seed, `docker://${b.host}/skopeo/x:1`);
         return { seconds: ours2.seconds, ours: ours2, theirs: theirs2 };
       } finally {
         await b.stop();
