@@ -1,23 +1,25 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
 import { ExtensionAPIStore } from '../../src/signature-storage/extension-api.js';
 import { signatureStoreFor } from '../../src/signature-storage/select.js';
 import { loadRegistriesConfig } from '../../src/registries-d/load.js';
 import { getRegistryClient } from '../../src/transports/docker/registry-client.js';
-import { repoRoot } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
   type ExtensionAPIServer,
   startExtensionAPIServer,
 } from '../servers/extension-api.js';
 import { type TestRegistry, startRegistry } from '../servers/registry.js';
-
-const run = promisify(execFile);
+import {
+  type SigningWorld,
+  makeSigningWorld,
+  removeSigningWorld,
+  run,
+  skopeoCopy,
+  skopeoStandaloneSign,
+} from './sign-push-setup.js';
 
 /**
  * Proves test/servers/extension-api.ts right against the reference client:
@@ -30,110 +32,50 @@ describeWithPeers(
   () => {
     let registry: TestRegistry;
     let server: ExtensionAPIServer;
+    let world: SigningWorld;
     let work: string;
-    let env: NodeJS.ProcessEnv;
     let fpr: string;
     let image: string;
     let emptyRegistriesD: string;
     const policies: Record<'good' | 'other', string> = { good: '', other: '' };
 
-    async function genKey(home: string, uid: string): Promise<string> {
-      await mkdir(home, { mode: 0o700 });
-      const e = { ...process.env, GNUPGHOME: home };
-      await run(
-        'gpg',
-        [
-          '--batch',
-          '--passphrase',
-          '',
-          '--quick-gen-key',
-          uid,
-          'ed25519',
-          'sign',
-          'never',
-        ],
-        { env: e },
-      );
-      const { stdout } = await run(
-        'gpg',
-        ['--batch', '--with-colons', '--list-keys', uid],
-        { env: e },
-      );
-      const line = stdout.split('\n').find((l) => l.startsWith('fpr:'));
-      return line?.split(':')[9] ?? '';
-    }
-
-    async function policyFor(home: string, name: string): Promise<string> {
-      const { stdout } = await run('gpg', ['--batch', '--export'], {
-        env: { ...process.env, GNUPGHOME: home },
-        encoding: 'buffer',
+    const at = (ref: string) => `docker://${server.host}/${ref}`;
+    /** skopeo, as the signer, copies into the server (signing with --sign-by when `sign`). */
+    const skopeoPush = (ref: string, sign: boolean) =>
+      skopeoCopy(`dir:${image}`, at(ref), {
+        registriesD: emptyRegistriesD,
+        key: world.good,
+        ...(sign ? { signBy: fpr } : {}),
       });
-      const keyPath = join(work, `${name}.gpg`);
-      await writeFile(keyPath, stdout);
-      const path = join(work, `${name}-policy.json`);
-      await writeFile(
-        path,
-        JSON.stringify({
-          default: [{ type: 'reject' }],
-          transports: {
-            docker: {
-              [server.host]: [
-                { type: 'signedBy', keyType: 'GPGKeys', keyPath },
-              ],
-            },
-            dir: { '': [{ type: 'insecureAcceptAnything' }] },
-          },
-        }),
-      );
-      return path;
-    }
-
-    const skopeo = (args: string[]) => run('skopeo', args, { env });
+    /** skopeo pulls `ref` under the good or other key's policy into work/`out`. */
+    const skopeoPull = (policy: 'good' | 'other', ref: string, out: string) =>
+      skopeoCopy(at(ref), `dir:${join(work, out)}`, {
+        policy: policies[policy],
+        registriesD: emptyRegistriesD,
+        key: world.good,
+      });
 
     beforeAll(async () => {
-      // Lives for the whole file (tempDir() is per test).
-      work = await mkdtemp(join(tmpdir(), 'imgsign-extapi-'));
       registry = await startRegistry();
       server = await startExtensionAPIServer(registry.host);
-      const home = join(work, 'gnupg');
-      fpr = await genKey(home, 'signer@example.com');
-      const otherHome = join(work, 'gnupg-other');
-      await genKey(otherHome, 'other@example.com');
-      env = { ...process.env, GNUPGHOME: home };
-      policies.good = await policyFor(home, 'good');
-      policies.other = await policyFor(otherHome, 'other');
-      image = join(work, 'image');
-      await run(process.execPath, [
-        join(repoRoot, 'scripts/make-demo-image.js'),
-        image,
-      ]);
+      // Lives for the whole file (tempDir() is per test).
+      world = await makeSigningWorld('imgsign-extapi-', server.host);
+      ({ work, image } = world);
+      fpr = world.good.fingerprint;
+      policies.good = world.policyGood;
+      policies.other = world.policyOther;
       emptyRegistriesD = join(work, 'registries.d');
       await mkdir(emptyRegistriesD);
     });
 
     afterAll(async () => {
-      for (const home of ['gnupg', 'gnupg-other']) {
-        await run('gpgconf', ['--kill', 'gpg-agent'], {
-          env: { ...process.env, GNUPGHOME: join(work, home) },
-        }).catch(() => undefined);
-      }
       await server?.close();
       await registry?.stop();
-      await rm(work, { recursive: true, force: true });
+      await removeSigningWorld(world);
     });
 
     it('skopeo copy --sign-by stores the signature with a schemaVersion 2 PUT', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        emptyRegistriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        '--sign-by',
-        fpr,
-        `dir:${image}`,
-        `docker://${server.host}/team/app:signed`,
-      ]);
+      await skopeoPush('team/app:signed', true);
       expect(server.puts).toHaveLength(1);
       const put = server.puts[0]!;
       expect(put.repository).toBe('team/app');
@@ -150,16 +92,7 @@ describeWithPeers(
 
     it('skopeo reads it back through the server and accepts it with the signer key', async () => {
       const out = join(work, 'pulled-good');
-      await skopeo([
-        '--policy',
-        policies.good,
-        '--registries.d',
-        emptyRegistriesD,
-        'copy',
-        '--src-tls-verify=false',
-        `docker://${server.host}/team/app:signed`,
-        `dir:${out}`,
-      ]);
+      await skopeoPull('good', 'team/app:signed', 'pulled-good');
       expect(
         (await readFile(join(out, 'manifest.json'))).length,
       ).toBeGreaterThan(0);
@@ -167,16 +100,7 @@ describeWithPeers(
 
     it('skopeo rejects it under a policy trusting another key', async () => {
       await expect(
-        skopeo([
-          '--policy',
-          policies.other,
-          '--registries.d',
-          emptyRegistriesD,
-          'copy',
-          '--src-tls-verify=false',
-          `docker://${server.host}/team/app:signed`,
-          `dir:${join(work, 'pulled-other')}`,
-        ]),
+        skopeoPull('other', 'team/app:signed', 'pulled-other'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 
@@ -195,28 +119,17 @@ describeWithPeers(
     });
 
     it('a signature imgsign stores is accepted by skopeo, and is not stored twice', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        emptyRegistriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        `dir:${image}`,
-        `docker://${server.host}/team/other:v1`,
-      ]);
+      await skopeoPush('team/other:v1', false);
       const { stdout: digest } = await run('skopeo', [
         'manifest-digest',
         join(image, 'manifest.json'),
       ]);
-      const sigPath = join(work, 'standalone.sig');
-      await skopeo([
-        'standalone-sign',
-        '-o',
-        sigPath,
-        join(image, 'manifest.json'),
+      const sigPath = await skopeoStandaloneSign(
+        world.good,
+        image,
         `${server.host}/team/other:v1`,
-        fpr,
-      ]);
+        join(work, 'standalone.sig'),
+      );
       const sig = await readFile(sigPath);
       const ref = parseNormalizedNamed(`${server.host}/team/other:v1`);
       const store = new ExtensionAPIStore(
@@ -227,27 +140,9 @@ describeWithPeers(
       expect(written).toHaveLength(1);
       expect(await store.add(ref, digest.trim(), [sig])).toEqual([]);
       expect(server.puts.length).toBe(before + 1);
-      await skopeo([
-        '--policy',
-        policies.good,
-        '--registries.d',
-        emptyRegistriesD,
-        'copy',
-        '--src-tls-verify=false',
-        `docker://${server.host}/team/other:v1`,
-        `dir:${join(work, 'pulled-imgsign')}`,
-      ]);
+      await skopeoPull('good', 'team/other:v1', 'pulled-imgsign');
       await expect(
-        skopeo([
-          '--policy',
-          policies.other,
-          '--registries.d',
-          emptyRegistriesD,
-          'copy',
-          '--src-tls-verify=false',
-          `docker://${server.host}/team/other:v1`,
-          `dir:${join(work, 'pulled-imgsign-other')}`,
-        ]),
+        skopeoPull('other', 'team/other:v1', 'pulled-imgsign-other'),
       ).rejects.toBeTruthy();
     });
 

@@ -1,29 +1,25 @@
-import { execFile } from 'node:child_process';
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readFile,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadRegistriesConfig } from '../../src/registries-d/load.js';
 import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
 import { LookasideStore } from '../../src/signature-storage/lookaside.js';
 import { signatureStoreFor } from '../../src/signature-storage/select.js';
-import { repoRoot } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
   type TestRegistry,
   freePort,
   startRegistry,
 } from '../servers/registry.js';
-
-const run = promisify(execFile);
+import {
+  type SigningWorld,
+  makeSigningWorld,
+  registriesDir,
+  removeSigningWorld,
+  run,
+  skopeoCopy,
+  skopeoStandaloneSign,
+} from './sign-push-setup.js';
 
 /**
  * The lookaside against skopeo: skopeo --sign-by writes to a file: staging
@@ -36,70 +32,16 @@ describeWithPeers(
   ['skopeo', 'registry', 'gpg'],
   () => {
     let registry: TestRegistry;
+    let world: SigningWorld;
     let work: string;
     let staging: string;
     let nginxConf: string;
     let nginxURL: string;
     let registriesD: string;
-    let env: NodeJS.ProcessEnv;
     let fpr: string;
     let image: string;
     let digest: string;
     const policies: Record<'good' | 'other', string> = { good: '', other: '' };
-
-    async function genKey(home: string, uid: string): Promise<string> {
-      await mkdir(home, { mode: 0o700 });
-      const e = { ...process.env, GNUPGHOME: home };
-      await run(
-        'gpg',
-        [
-          '--batch',
-          '--passphrase',
-          '',
-          '--quick-gen-key',
-          uid,
-          'ed25519',
-          'sign',
-          'never',
-        ],
-        { env: e },
-      );
-      const { stdout } = await run(
-        'gpg',
-        ['--batch', '--with-colons', '--list-keys', uid],
-        { env: e },
-      );
-      return (
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith('fpr:'))
-          ?.split(':')[9] ?? ''
-      );
-    }
-
-    async function policyFor(home: string, name: string): Promise<string> {
-      const { stdout } = await run('gpg', ['--batch', '--export'], {
-        env: { ...process.env, GNUPGHOME: home },
-        encoding: 'buffer',
-      });
-      const keyPath = join(work, `${name}.gpg`);
-      await writeFile(keyPath, stdout);
-      const path = join(work, `${name}-policy.json`);
-      await writeFile(
-        path,
-        JSON.stringify({
-          default: [{ type: 'reject' }],
-          transports: {
-            docker: {
-              [registry.host]: [
-                { type: 'signedBy', keyType: 'GPGKeys', keyPath },
-              ],
-            },
-          },
-        }),
-      );
-      return path;
-    }
 
     /** nginx (daemon mode: the command returns once it listens), serving `staging` read-only. */
     async function startNginx(): Promise<void> {
@@ -121,44 +63,39 @@ describeWithPeers(
       nginxURL = `http://127.0.0.1:${port}`;
     }
 
-    const skopeo = (args: string[]) => run('skopeo', args, { env });
+    const at = (ref: string) => `docker://${registry.host}/${ref}`;
+    /** skopeo, as the signer, copies into the registry (signing with --sign-by when `sign`). */
+    const skopeoPush = (ref: string, sign: boolean) =>
+      skopeoCopy(`dir:${image}`, at(ref), {
+        registriesD,
+        key: world.good,
+        ...(sign ? { signBy: fpr } : {}),
+      });
+    /** skopeo pulls `ref` under the good or other key's policy into work/`out`. */
+    const skopeoPull = (policy: 'good' | 'other', ref: string, out: string) =>
+      skopeoCopy(at(ref), `dir:${join(work, out)}`, {
+        policy: policies[policy],
+        registriesD,
+        key: world.good,
+      });
 
     beforeAll(async () => {
-      work = await mkdtemp(join(tmpdir(), 'imgsign-lookaside-'));
-      await chmod(work, 0o755);
+      registry = await startRegistry();
+      world = await makeSigningWorld('imgsign-lookaside-', registry.host);
+      ({ work, image, digest } = world);
+      fpr = world.good.fingerprint;
+      policies.good = world.policyGood;
+      policies.other = world.policyOther;
       staging = join(work, 'staging');
       await mkdir(staging);
-      registry = await startRegistry();
       await startNginx();
-      registriesD = join(work, 'registries.d');
-      await mkdir(registriesD);
-      await writeFile(
-        join(registriesD, 'test.yaml'),
+      registriesD = await registriesDir(
+        join(work, 'registries.d'),
         `docker:\n  ${registry.host}:\n    lookaside: ${nginxURL}\n    lookaside-staging: file://${staging}\n`,
       );
-      const home = join(work, 'gnupg');
-      fpr = await genKey(home, 'signer@example.com');
-      const otherHome = join(work, 'gnupg-other');
-      await genKey(otherHome, 'other@example.com');
-      env = { ...process.env, GNUPGHOME: home };
-      policies.good = await policyFor(home, 'good');
-      policies.other = await policyFor(otherHome, 'other');
-      image = join(work, 'image');
-      await run(process.execPath, [
-        join(repoRoot, 'scripts/make-demo-image.js'),
-        image,
-      ]);
-      digest = (
-        await run('skopeo', ['manifest-digest', join(image, 'manifest.json')])
-      ).stdout.trim();
     });
 
     afterAll(async () => {
-      for (const home of ['gnupg', 'gnupg-other']) {
-        await run('gpgconf', ['--kill', 'gpg-agent'], {
-          env: { ...process.env, GNUPGHOME: join(work, home) },
-        }).catch(() => undefined);
-      }
       if (nginxConf)
         await run('nginx', [
           '-p',
@@ -169,21 +106,11 @@ describeWithPeers(
           'stop',
         ]).catch(() => undefined);
       await registry?.stop();
-      await rm(work, { recursive: true, force: true });
+      await removeSigningWorld(world);
     });
 
     it('imgsign reads a skopeo --sign-by signature over http from nginx', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        '--sign-by',
-        fpr,
-        `dir:${image}`,
-        `docker://${registry.host}/team/a:signed`,
-      ]);
+      await skopeoPush('team/a:signed', true);
       const onDisk = await readFile(
         join(staging, `team/a@${digest.replace(':', '=')}/signature-1`),
       );
@@ -201,24 +128,13 @@ describeWithPeers(
     });
 
     it('skopeo accepts, through nginx, a signature imgsign stored; and rejects it with another key', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        `dir:${image}`,
-        `docker://${registry.host}/team/b:v1`,
-      ]);
-      const sigPath = join(work, 'b.sig');
-      await skopeo([
-        'standalone-sign',
-        '-o',
-        sigPath,
-        join(image, 'manifest.json'),
+      await skopeoPush('team/b:v1', false);
+      const sigPath = await skopeoStandaloneSign(
+        world.good,
+        image,
         `${registry.host}/team/b:v1`,
-        fpr,
-      ]);
+        join(work, 'b.sig'),
+      );
       const store = new LookasideStore({
         config: await loadRegistriesConfig(registriesD),
         sys: {},
@@ -227,27 +143,9 @@ describeWithPeers(
       expect(await store.add(ref, digest, [await readFile(sigPath)])).toEqual([
         `file://${staging}/team/b@${digest.replace(':', '=')}/signature-1`,
       ]);
-      await skopeo([
-        '--policy',
-        policies.good,
-        '--registries.d',
-        registriesD,
-        'copy',
-        '--src-tls-verify=false',
-        `docker://${registry.host}/team/b:v1`,
-        `dir:${join(work, 'pulled-good')}`,
-      ]);
+      await skopeoPull('good', 'team/b:v1', 'pulled-good');
       await expect(
-        skopeo([
-          '--policy',
-          policies.other,
-          '--registries.d',
-          registriesD,
-          'copy',
-          '--src-tls-verify=false',
-          `docker://${registry.host}/team/b:v1`,
-          `dir:${join(work, 'pulled-other')}`,
-        ]),
+        skopeoPull('other', 'team/b:v1', 'pulled-other'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 

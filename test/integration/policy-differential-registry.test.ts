@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   chmod,
   mkdir,
@@ -9,7 +8,6 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PolicyContext } from '../../src/policy/context.js';
 import { parsePolicy } from '../../src/policy/parse.js';
@@ -22,8 +20,16 @@ import {
   writeDirImage,
   type TestRegistry,
 } from '../servers/registry.js';
-
-const run = promisify(execFile);
+import {
+  type GpgKey,
+  type SkopeoVerdict,
+  makeGpgKey,
+  registriesDir,
+  skopeoCopy,
+  skopeoStandaloneSign,
+  skopeoVerdict,
+  stopGpgAgent,
+} from './sign-push-setup.js';
 
 /**
  * Differential test against skopeo on a real loopback docker-registry: a
@@ -53,7 +59,7 @@ const run = promisify(execFile);
  * accepts them, a version difference rather than a policy difference).
  */
 
-type Verdict = 'accept' | 'reject' | 'invalid-policy';
+type Verdict = SkopeoVerdict;
 
 interface Case {
   name: string;
@@ -89,39 +95,8 @@ describeWithPeers(
     let all: Case[] = [];
     const verdicts = new Map<number, Verdict>();
 
-    async function genKey(home: string, uid: string) {
-      await mkdir(home, { mode: 0o700 });
-      const env = { ...process.env, GNUPGHOME: home };
-      await run(
-        'gpg',
-        [
-          '--batch',
-          '--pinentry-mode',
-          'loopback',
-          '--passphrase',
-          '',
-          '--quick-gen-key',
-          uid,
-          'ed25519',
-          'sign',
-          'never',
-        ],
-        { env },
-      );
-      const { stdout } = await run(
-        'gpg',
-        ['--batch', '--with-colons', '--list-keys', uid],
-        { env },
-      );
-      const fpr =
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith('fpr:'))
-          ?.split(':')[9] ?? '';
-      const key = join(work, `${uid}.gpg`);
-      await run('gpg', ['--batch', '--output', key, '--export', fpr], { env });
-      return { fpr, key, env };
-    }
+    let ka: GpgKey | undefined;
+    let kb: GpgKey | undefined;
 
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'imgsign-policy-diff-registry-'));
@@ -132,21 +107,19 @@ describeWithPeers(
       const L = `localhost:${port}`;
       const lookaside = join(work, 'lookaside');
       await mkdir(lookaside);
-      registriesD = join(work, 'registries.d');
-      await mkdir(registriesD);
-      await writeFile(
-        join(registriesD, 'test.yaml'),
+      registriesD = await registriesDir(
+        join(work, 'registries.d'),
         `docker:\n  ${H}:\n    lookaside: file://${lookaside}\n` +
           `  ${L}:\n    lookaside: file://${lookaside}\n`,
       );
-      const ka = await genKey(join(work, 'gnupg-a'), 'signer-a@example.com');
-      const kb = await genKey(join(work, 'gnupg-b'), 'signer-b@example.com');
+      ka = await makeGpgKey(work, 'a', 'signer-a@example.com');
+      kb = await makeGpgKey(work, 'b', 'signer-b@example.com');
       keys = {
-        a: ka.key,
-        b: kb.key,
-        aData: (await readFile(ka.key)).toString('base64'),
-        aFpr: ka.fpr,
-        bFpr: kb.fpr,
+        a: ka.publicKeyFile,
+        b: kb.publicKeyFile,
+        aData: (await readFile(ka.publicKeyFile)).toString('base64'),
+        aFpr: ka.fingerprint,
+        bFpr: kb.fingerprint,
       };
 
       // name → [registry, repo, tag, signatures as [key, claimed identity]]
@@ -229,13 +202,7 @@ describeWithPeers(
           const img = await makeSmallImage(`image ${name} ${n++}\n`);
           const dir = join(work, 'src', name);
           await writeDirImage(dir, img);
-          await run('skopeo', [
-            '--insecure-policy',
-            'copy',
-            '--dest-tls-verify=false',
-            `dir:${dir}`,
-            `docker://${host}/${repo}:${tag}`,
-          ]);
+          await skopeoCopy(`dir:${dir}`, `docker://${host}/${repo}:${tag}`);
           const sigDir = join(
             lookaside,
             `${repo}@${img.manifestDigest.replace(':', '=')}`,
@@ -255,18 +222,7 @@ describeWithPeers(
               ? `${bare}${img.manifestDigest}`
               : bare;
             const out = join(sigDir, `signature-${i + 1}`);
-            await run(
-              'skopeo',
-              [
-                'standalone-sign',
-                '--output',
-                out,
-                join(dir, 'manifest.json'),
-                identity,
-                key.fpr,
-              ],
-              { env: key.env },
-            );
+            await skopeoStandaloneSign(key, dir, identity, out);
             if (corrupt) {
               // Flip a byte of the signature value at the end of the message.
               const bytes = await readFile(out);
@@ -290,18 +246,18 @@ describeWithPeers(
           const c = all[i]!;
           const policyPath = join(work, `policy-${i}.json`);
           await writeFile(policyPath, JSON.stringify(c.policy));
-          verdicts.set(i, await skopeoVerdict(policyPath, c.image, i));
+          verdicts.set(
+            i,
+            await skopeoVerdict(work, c.image, policyPath, registriesD),
+          );
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
     }, 600_000);
 
     afterAll(async () => {
-      for (const home of ['gnupg-a', 'gnupg-b']) {
-        await run('gpgconf', ['--kill', 'gpg-agent'], {
-          env: { ...process.env, GNUPGHOME: join(work, home) },
-        }).catch(() => undefined);
-      }
+      await stopGpgAgent(ka);
+      await stopGpgAgent(kb);
       await registry?.stop();
       if (work) await rm(work, { recursive: true, force: true });
     });
@@ -590,41 +546,6 @@ describeWithPeers(
         });
       }
       return out;
-    }
-
-    async function skopeoVerdict(
-      policyPath: string,
-      image: string,
-      i: number,
-    ): Promise<Verdict> {
-      const dest = join(work, `out-${i}`);
-      try {
-        await run(
-          'skopeo',
-          [
-            '--registries.d',
-            registriesD,
-            'copy',
-            '--quiet',
-            '--policy',
-            policyPath,
-            '--src-tls-verify=false',
-            `docker://${image}`,
-            `dir:${dest}`,
-          ],
-          { timeout: 60_000 },
-        );
-        return 'accept';
-      } catch (err) {
-        const stderr = String((err as { stderr?: string }).stderr ?? '');
-        if (/Source image rejected/.test(stderr)) return 'reject';
-        if (/invalid policy|policy.*(invalid|unknown)/i.test(stderr)) {
-          return 'invalid-policy';
-        }
-        throw new Error(`skopeo failed unexpectedly on ${image}: ${stderr}`);
-      } finally {
-        await rm(dest, { recursive: true, force: true });
-      }
     }
 
     async function imgsignVerdict(c: Case): Promise<Verdict> {

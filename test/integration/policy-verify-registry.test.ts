@@ -1,15 +1,18 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { startRegistry, type TestRegistry } from '../servers/registry.js';
-
-const run = promisify(execFile);
+import {
+  type SigningWorld,
+  makeSigningWorld,
+  registriesDir,
+  removeSigningWorld,
+  skopeoCopy,
+  skopeoVerdict,
+  verifyArgs,
+} from './sign-push-setup.js';
 
 /**
  * `imgsign verify` of registry images signed by skopeo into a file:
@@ -22,107 +25,40 @@ describeWithPeers(
   ['skopeo', 'registry', 'gpg'],
   () => {
     let registry: TestRegistry;
+    let world: SigningWorld;
     let work: string;
     let registriesD: string;
     let keyPath: string;
     let otherKeyPath: string;
     let digest: string;
-    let gnupg: string;
     let lookaside: string;
 
-    async function genKey(
-      home: string,
-      uid: string,
-    ): Promise<{ fpr: string; key: string }> {
-      await mkdir(home, { mode: 0o700 });
-      const env = { ...process.env, GNUPGHOME: home };
-      await run(
-        'gpg',
-        [
-          '--batch',
-          '--passphrase',
-          '',
-          '--quick-gen-key',
-          uid,
-          'ed25519',
-          'sign',
-          'never',
-        ],
-        { env },
-      );
-      const { stdout } = await run(
-        'gpg',
-        ['--batch', '--with-colons', '--list-keys', uid],
-        { env },
-      );
-      const fpr =
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith('fpr:'))
-          ?.split(':')[9] ?? '';
-      const exported = await run(
-        'gpg',
-        ['--batch', '--export', '--armor', fpr],
-        { env },
-      );
-      const key = join(work, `${uid}.asc`);
-      await writeFile(key, exported.stdout);
-      return { fpr, key };
-    }
-
     beforeAll(async () => {
-      work = await mkdtemp(join(tmpdir(), 'imgsign-policy-registry-'));
-      await chmod(work, 0o755);
       registry = await startRegistry();
+      world = await makeSigningWorld('imgsign-policy-registry-', registry.host);
+      ({ work, digest } = world);
+      // Armored keys: skopeo and imgsign read both forms.
+      keyPath = world.good.publicKeyArmoredFile;
+      otherKeyPath = world.other.publicKeyArmoredFile;
       lookaside = join(work, 'lookaside');
       await mkdir(lookaside);
-      registriesD = join(work, 'registries.d');
-      await mkdir(registriesD);
-      await writeFile(
-        join(registriesD, 'test.yaml'),
+      registriesD = await registriesDir(
+        join(work, 'registries.d'),
         `docker:\n  ${registry.host}:\n    lookaside: file://${lookaside}\n`,
       );
-      gnupg = join(work, 'gnupg');
-      const signer = await genKey(gnupg, 'signer@example.com');
-      keyPath = signer.key;
-      otherKeyPath = (
-        await genKey(join(work, 'gnupg-other'), 'other@example.com')
-      ).key;
-      const image = join(work, 'image');
-      await run(process.execPath, [
-        join(repoRoot, 'scripts/make-demo-image.js'),
-        image,
-      ]);
-      digest = (
-        await run('skopeo', ['manifest-digest', join(image, 'manifest.json')])
-      ).stdout.trim();
       const copy = (dest: string, sign: boolean) =>
-        run(
-          'skopeo',
-          [
-            '--insecure-policy',
-            '--registries.d',
-            registriesD,
-            'copy',
-            '--dest-tls-verify=false',
-            ...(sign ? ['--sign-by', signer.fpr] : []),
-            `dir:${image}`,
-            `docker://${registry.host}/${dest}`,
-          ],
-          { env: { ...process.env, GNUPGHOME: gnupg } },
-        );
+        skopeoCopy(`dir:${world.image}`, `docker://${registry.host}/${dest}`, {
+          registriesD,
+          key: world.good,
+          ...(sign ? { signBy: world.good.fingerprint } : {}),
+        });
       await copy('team/app:1', true);
       await copy('team/unsigned:1', false);
     }, 120_000);
 
     afterAll(async () => {
-      for (const home of ['gnupg', 'gnupg-other']) {
-        await run('gpgconf', ['--kill', 'gpg-agent'], {
-          env: { ...process.env, GNUPGHOME: join(work, home) },
-        }).catch(() => undefined);
-      }
       await registry?.stop();
-      await rm(work, { recursive: true, force: true });
+      await removeSigningWorld(world);
     });
 
     async function policy(
@@ -140,49 +76,31 @@ describeWithPeers(
       return path;
     }
 
+    /** Whether skopeo copy --policy accepts `image`; any other failure throws. */
     async function skopeoAllows(
       policyPath: string,
       image: string,
     ): Promise<boolean> {
-      const dest = await mkdtemp(join(work, 'out-'));
-      try {
-        await run('skopeo', [
-          '--registries.d',
-          registriesD,
-          'copy',
-          '--policy',
-          policyPath,
-          '--src-tls-verify=false',
-          `docker://${image}`,
-          `dir:${dest}`,
-        ]);
-        return true;
-      } catch (err) {
-        const stderr = String((err as { stderr?: string }).stderr ?? '');
-        if (/Source image rejected/.test(stderr)) return false;
-        throw new Error(`skopeo failed: ${stderr}`);
+      const verdict = await skopeoVerdict(work, image, policyPath, registriesD);
+      if (verdict === 'invalid-policy') {
+        throw new Error(`skopeo found ${policyPath} invalid`);
       }
+      return verdict === 'accept';
     }
 
+    /** A signedBy requirement on `key`, with `signedIdentity` when given. */
+    const signedBy = (signedIdentity?: object, key = keyPath) => ({
+      type: 'signedBy',
+      keyType: 'GPGKeys',
+      keyPath: key,
+      ...(signedIdentity ? { signedIdentity } : {}),
+    });
+
     const verify = (policyPath: string, image: string, extra: string[] = []) =>
-      runCli([
-        'verify',
-        '--policy',
-        policyPath,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        ...extra,
-        `docker://${image}`,
-      ]);
+      runCli(verifyArgs(`docker://${image}`, policyPath, registriesD, extra));
 
     it('accepts the signed image and prints the digest-pinned reference', async () => {
-      const p = await policy(
-        {
-          [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }],
-        },
-        'basic',
-      );
+      const p = await policy({ [registry.host]: [signedBy()] }, 'basic');
       const r = await verify(p, `${registry.host}/team/app:1`);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(
@@ -198,12 +116,7 @@ describeWithPeers(
     });
 
     it('rejects an unsigned image, naming where it looked', async () => {
-      const p = await policy(
-        {
-          [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }],
-        },
-        'unsigned',
-      );
+      const p = await policy({ [registry.host]: [signedBy()] }, 'unsigned');
       const r = await verify(p, `${registry.host}/team/unsigned:1`);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(
@@ -219,66 +132,32 @@ describeWithPeers(
     const cases: [string, () => Record<string, object[]>, () => string][] = [
       [
         'matchExact, same tag',
-        () => ({
-          [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: { type: 'matchExact' },
-            },
-          ],
-        }),
+        () => ({ [host()]: [signedBy({ type: 'matchExact' })] }),
         () => `${host()}/team/app:1`,
       ],
       [
         'matchExact, by digest',
-        () => ({
-          [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: { type: 'matchExact' },
-            },
-          ],
-        }),
+        () => ({ [host()]: [signedBy({ type: 'matchExact' })] }),
         () => `${host()}/team/app@${digest}`,
       ],
       [
         'matchRepoDigestOrExact, by digest',
-        () => ({
-          [host()]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }],
-        }),
+        () => ({ [host()]: [signedBy()] }),
         () => `${host()}/team/app@${digest}`,
       ],
       [
         'matchRepository',
-        () => ({
-          [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: { type: 'matchRepository' },
-            },
-          ],
-        }),
+        () => ({ [host()]: [signedBy({ type: 'matchRepository' })] }),
         () => `${host()}/team/app:1`,
       ],
       [
         'exactReference other tag',
         () => ({
           [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: {
-                type: 'exactReference',
-                dockerReference: `${host()}/team/app:2`,
-              },
-            },
+            signedBy({
+              type: 'exactReference',
+              dockerReference: `${host()}/team/app:2`,
+            }),
           ],
         }),
         () => `${host()}/team/app:1`,
@@ -287,15 +166,10 @@ describeWithPeers(
         'exactRepository',
         () => ({
           [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: {
-                type: 'exactRepository',
-                dockerRepository: `${host()}/team/app`,
-              },
-            },
+            signedBy({
+              type: 'exactRepository',
+              dockerRepository: `${host()}/team/app`,
+            }),
           ],
         }),
         () => `${host()}/team/app@${digest}`,
@@ -304,16 +178,11 @@ describeWithPeers(
         'remapIdentity to another registry',
         () => ({
           [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: {
-                type: 'remapIdentity',
-                prefix: `${host()}/team`,
-                signedPrefix: 'vendor.example.com',
-              },
-            },
+            signedBy({
+              type: 'remapIdentity',
+              prefix: `${host()}/team`,
+              signedPrefix: 'vendor.example.com',
+            }),
           ],
         }),
         () => `${host()}/team/app:1`,
@@ -322,27 +191,18 @@ describeWithPeers(
         'remapIdentity, prefix not applying',
         () => ({
           [host()]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: {
-                type: 'remapIdentity',
-                prefix: `${host()}/other`,
-                signedPrefix: 'vendor.example.com',
-              },
-            },
+            signedBy({
+              type: 'remapIdentity',
+              prefix: `${host()}/other`,
+              signedPrefix: 'vendor.example.com',
+            }),
           ],
         }),
         () => `${host()}/team/app:1`,
       ],
       [
         'other key',
-        () => ({
-          [host()]: [
-            { type: 'signedBy', keyType: 'GPGKeys', keyPath: otherKeyPath },
-          ],
-        }),
+        () => ({ [host()]: [signedBy(undefined, otherKeyPath)] }),
         () => `${host()}/team/app:1`,
       ],
       [
@@ -362,18 +222,14 @@ describeWithPeers(
         'repository scope more specific than host',
         () => ({
           [host()]: [{ type: 'reject' }],
-          [`${host()}/team/app`]: [
-            { type: 'signedBy', keyType: 'GPGKeys', keyPath },
-          ],
+          [`${host()}/team/app`]: [signedBy()],
         }),
         () => `${host()}/team/app:1`,
       ],
       [
         'namespace scope',
         () => ({
-          [`${host()}/team`]: [
-            { type: 'signedBy', keyType: 'GPGKeys', keyPath: otherKeyPath },
-          ],
+          [`${host()}/team`]: [signedBy(undefined, otherKeyPath)],
         }),
         () => `${host()}/team/app:1`,
       ],
@@ -403,16 +259,11 @@ describeWithPeers(
       const p = await policy(
         {
           [registry.host]: [
-            {
-              type: 'signedBy',
-              keyType: 'GPGKeys',
-              keyPath,
-              signedIdentity: {
-                type: 'remapIdentity',
-                prefix: `${registry.host}/team`,
-                signedPrefix: 'vendor.example.com',
-              },
-            },
+            signedBy({
+              type: 'remapIdentity',
+              prefix: `${registry.host}/team`,
+              signedPrefix: 'vendor.example.com',
+            }),
           ],
         },
         'remap-message',

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -10,12 +9,16 @@ import {
 } from '../servers/extension-api.js';
 import { type TestRegistry, startRegistry } from '../servers/registry.js';
 import {
-  type GpgKey,
-  makeGpgKey,
-  makeImage,
-  run,
-  signedByPolicy,
-  stopGpgAgent,
+  type SigningWorld,
+  imgsignCopyArgs,
+  makeSigningWorld,
+  pullDest,
+  registriesDir,
+  removeSigningWorld,
+  signaturesListArgs,
+  skopeoCopy,
+  skopeoStandaloneSign,
+  verifyArgs,
 } from './sign-push-setup.js';
 
 /**
@@ -28,89 +31,61 @@ describeWithPeers(
   'copy --sign-by to a registry with the signature extension API, against skopeo',
   ['registry', 'skopeo', 'gpg'],
   () => {
-    let work: string;
     let registry: TestRegistry;
     let server: ExtensionAPIServer;
-    let good: GpgKey;
-    let other: GpgKey;
+    let w: SigningWorld;
     let registriesD: string;
     let lookaside: string;
-    let policyGood: string;
-    let policyOther: string;
-    let image: string;
-    let digest: string;
-    let env: Record<string, string>;
 
-    const imgsign = (args: string[]) => runCli(args, { env });
-    const skopeo = (args: string[]) =>
-      run('skopeo', args, { env: { ...process.env, ...good.env } });
+    const imgsign = (args: string[]) => runCli(args, { env: w.env });
+    const at = (ref: string) => `docker://${server.host}/${ref}`;
+    /** skopeo pulls `ref` from the API registry under `policy`. */
     const skopeoPull = (policy: string, ref: string) =>
-      skopeo([
-        '--policy',
+      skopeoCopy(at(ref), pullDest(w.work), {
         policy,
-        '--registries.d',
         registriesD,
-        'copy',
-        '--src-tls-verify=false',
-        `docker://${server.host}/${ref}`,
-        `dir:${join(work, `pull-${Math.random().toString(16).slice(2)}`)}`,
-      ]);
+        key: w.good,
+      });
+    /** skopeo signs with the good key and pushes `ref` to the API registry. */
+    const skopeoSignedPush = (ref: string) =>
+      skopeoCopy(`dir:${w.image}`, at(ref), {
+        registriesD,
+        signBy: w.good.fingerprint,
+        key: w.good,
+      });
+    /** imgsign verify of `ref` on the API registry under `policy`. */
+    const verify = (policy: string, ref: string) =>
+      imgsign(verifyArgs(at(ref), policy, registriesD));
 
     beforeAll(async () => {
-      work = await mkdtemp(join(tmpdir(), 'imgsign-sign-push-api-'));
       registry = await startRegistry();
       server = await startExtensionAPIServer(registry.host);
-      good = await makeGpgKey(work, 'good', 'Signer <signer@example.com>');
-      other = await makeGpgKey(work, 'other', 'Other <other@example.com>');
+      w = await makeSigningWorld('imgsign-sign-push-api-', server.host);
       // A lookaside that must NOT be used: the registry has the extension.
-      lookaside = join(work, 'lookaside');
+      lookaside = join(w.work, 'lookaside');
       await mkdir(lookaside);
-      registriesD = join(work, 'registries.d');
-      await mkdir(registriesD);
-      await writeFile(
-        join(registriesD, 'default.yaml'),
+      registriesD = await registriesDir(
+        join(w.work, 'registries.d'),
         `default-docker:\n  lookaside: file://${lookaside}\n`,
+        'default.yaml',
       );
-      policyGood = await signedByPolicy(
-        join(work, 'good.json'),
-        server.host,
-        good.publicKeyFile,
-      );
-      policyOther = await signedByPolicy(
-        join(work, 'other.json'),
-        server.host,
-        other.publicKeyFile,
-      );
-      image = join(work, 'image');
-      digest = await makeImage(image);
-      env = {
-        ...good.env,
-        HOME: join(work, 'home'),
-        IMGSIGN_HOME: join(work, 'imgsign-home'),
-      };
     });
 
     afterAll(async () => {
-      await stopGpgAgent(good);
-      await stopGpgAgent(other);
       await server?.close();
       await registry?.stop();
-      if (work) await rm(work, { recursive: true, force: true });
+      await removeSigningWorld(w);
     });
 
     it('imgsign signs and pushes through the API; skopeo accepts it with the signer key, rejects it with another', async () => {
-      const r = await imgsign([
-        'copy',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        '--json',
-        `dir:${image}`,
-        `docker://${server.host}/team/app:v1`,
-      ]);
+      const { digest } = w;
+      const r = await imgsign(
+        imgsignCopyArgs(`dir:${w.image}`, at('team/app:v1'), {
+          registriesD,
+          signBy: w.good.fingerprint,
+          extra: ['--json'],
+        }),
+      );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(server.puts).toHaveLength(1);
@@ -129,50 +104,30 @@ describeWithPeers(
         `/extensions/v2/team/app/signatures/${digest}`,
       );
       expect(await readdir(lookaside)).toEqual([]);
-      await skopeoPull(policyGood, 'team/app:v1');
+      await skopeoPull(w.policyGood, 'team/app:v1');
       // imgsign verify finds it through the same resolver.
-      const verified = await imgsign([
-        'verify',
-        '--policy',
-        policyGood,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        `docker://${server.host}/team/app:v1`,
-      ]);
+      const verified = await verify(w.policyGood, 'team/app:v1');
       expect(verified.code).toBe(0);
       expect(verified.stdout).toContain(
         `ACCEPTED docker://${server.host}/team/app:v1`,
       );
-      const refused = await imgsign([
-        'verify',
-        '--policy',
-        policyOther,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        `docker://${server.host}/team/app:v1`,
-      ]);
+      const refused = await verify(w.policyOther, 'team/app:v1');
       expect(refused.code).toBe(1);
       await expect(
-        skopeoPull(policyOther, 'team/app:v1'),
+        skopeoPull(w.policyOther, 'team/app:v1'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 
     it('--dry-run names the extension API as where the new signature would go, and writes nothing', async () => {
+      const { digest } = w;
       const puts = server.puts.length;
-      const r = await imgsign([
-        'copy',
-        '--dry-run',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by-key-file',
-        good.secretKeyFile,
-        `dir:${image}`,
-        `docker://${server.host}/team/dry:v1`,
-      ]);
+      const r = await imgsign(
+        imgsignCopyArgs(`dir:${w.image}`, at('team/dry:v1'), {
+          registriesD,
+          signByKeyFile: w.good.secretKeyFile,
+          extra: ['--dry-run'],
+        }),
+      );
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`manifest digest kept: ${digest}`);
       expect(r.stdout).toContain(
@@ -182,28 +137,13 @@ describeWithPeers(
     });
 
     it('skopeo signs and pushes through the API; imgsign signatures list and copy --policy accept it', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        `dir:${image}`,
-        `docker://${server.host}/team/sk:v1`,
-      ]);
-      const listed = await imgsign([
-        'signatures',
-        'list',
-        `docker://${server.host}/team/sk:v1`,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        '--public-key-file',
-        good.publicKeyFile,
-        '--json',
-      ]);
+      await skopeoSignedPush('team/sk:v1');
+      const listed = await imgsign(
+        signaturesListArgs(at('team/sk:v1'), registriesD, {
+          publicKeyFile: w.good.publicKeyFile,
+          json: true,
+        }),
+      );
       expect(listed.code).toBe(0);
       const listing = JSON.parse(listed.stdout) as {
         storeKind: string;
@@ -213,88 +153,63 @@ describeWithPeers(
       expect(listing.signatures).toEqual([
         expect.objectContaining({
           verified: true,
-          fingerprint: good.fingerprint,
+          fingerprint: w.good.fingerprint,
         }),
       ]);
-      const accepted = await imgsign([
-        'copy',
-        '--policy',
-        policyGood,
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        `docker://${server.host}/team/sk:v1`,
-        `dir:${join(work, 'sk-pulled')}`,
-      ]);
+      const accepted = await imgsign(
+        imgsignCopyArgs(at('team/sk:v1'), `dir:${join(w.work, 'sk-pulled')}`, {
+          policy: w.policyGood,
+          registriesD,
+        }),
+      );
       expect(accepted.stderr).toBe('');
       expect(accepted.code).toBe(0);
-      expect(accepted.stdout).toContain(`read 1 signature for ${digest}`);
-      const rejected = await imgsign([
-        'copy',
-        '--policy',
-        policyOther,
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        `docker://${server.host}/team/sk:v1`,
-        `dir:${join(work, 'sk-rejected')}`,
-      ]);
+      expect(accepted.stdout).toContain(`read 1 signature for ${w.digest}`);
+      const rejected = await imgsign(
+        imgsignCopyArgs(
+          at('team/sk:v1'),
+          `dir:${join(w.work, 'sk-rejected')}`,
+          { policy: w.policyOther, registriesD },
+        ),
+      );
       expect(rejected.code).not.toBe(0);
     });
 
     it('copies signatures between repositories of an API registry; signatures attach adds one for the new name, which skopeo then accepts', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        `dir:${image}`,
-        `docker://${server.host}/team/origin:v1`,
-      ]);
-      const r = await imgsign([
-        'copy',
-        '--policy',
-        policyGood,
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        `docker://${server.host}/team/origin:v1`,
-        `docker://${server.host}/team/mirror:v1`,
-      ]);
+      await skopeoSignedPush('team/origin:v1');
+      const r = await imgsign(
+        imgsignCopyArgs(at('team/origin:v1'), at('team/mirror:v1'), {
+          policy: w.policyGood,
+          registriesD,
+        }),
+      );
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(
-        `wrote 1 signature for ${digest} to extension-api`,
+        `wrote 1 signature for ${w.digest} to extension-api`,
       );
       // The carried signature names team/origin:v1: skopeo's default identity
       // rule refuses it for team/mirror:v1 until a signature for it exists.
       await expect(
-        skopeoPull(policyGood, 'team/mirror:v1'),
+        skopeoPull(w.policyGood, 'team/mirror:v1'),
       ).rejects.toBeTruthy();
 
-      const sig = join(work, 'external.sig');
-      await skopeo([
-        'standalone-sign',
-        '-o',
-        sig,
-        join(image, 'manifest.json'),
+      const sig = await skopeoStandaloneSign(
+        w.good,
+        w.image,
         `${server.host}/team/mirror:v1`,
-        good.fingerprint,
-      ]);
+        join(w.work, 'external.sig'),
+      );
       const before = server.puts.length;
       const attached = await imgsign([
         'signatures',
         'attach',
-        `docker://${server.host}/team/mirror:v1`,
+        at('team/mirror:v1'),
         sig,
         '--registries.d',
         registriesD,
         '--tls-verify=false',
         '--public-key-file',
-        good.publicKeyFile,
+        w.good.publicKeyFile,
       ]);
       expect(attached.stderr).toBe('');
       expect(attached.code).toBe(0);
@@ -302,7 +217,7 @@ describeWithPeers(
         /^Attached signature for sha256:[0-9a-f]{64} to extension-api .*\(verified, signed by [0-9A-F]{40} \(Signer <signer@example.com>\)\)/,
       );
       expect(server.puts.length).toBe(before + 1);
-      await skopeoPull(policyGood, 'team/mirror:v1');
+      await skopeoPull(w.policyGood, 'team/mirror:v1');
     });
   },
 );

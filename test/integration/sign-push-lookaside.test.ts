@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeDirList } from '../fixtures/make-images.js';
@@ -12,12 +11,17 @@ import {
   startStaticHttp,
 } from '../servers/static-http.js';
 import {
+  type ImgsignCopyOptions,
   type GpgKey,
-  makeGpgKey,
-  makeImage,
+  type SigningWorld,
+  imgsignCopyArgs,
+  makeSigningWorld,
+  pullDest,
+  registriesDir,
+  removeSigningWorld,
   run,
-  signedByPolicy,
-  stopGpgAgent,
+  signaturesListArgs,
+  skopeoCopy,
 } from './sign-push-setup.js';
 
 interface Listing {
@@ -46,111 +50,74 @@ describeWithPeers(
   'copy --sign-by to docker:// with a registries.d lookaside, against skopeo',
   ['registry', 'skopeo', 'gpg'],
   () => {
-    let work: string;
     let registry: TestRegistry;
     let web: RunningHttpServer;
+    let world: SigningWorld;
+    let work: string;
     let good: GpgKey;
-    let other: GpgKey;
-    let staging: string;
-    let registriesD: string;
-    let registriesDHttp: string;
     let policyGood: string;
     let policyOther: string;
     let image: string;
     let digest: string;
     let env: Record<string, string>;
+    let staging: string;
+    let registriesD: string;
+    let registriesDHttp: string;
 
     const imgsign = (args: string[]) => runCli(args, { env });
-    const skopeo = (args: string[]) =>
-      run('skopeo', args, { env: { ...process.env, ...good.env } });
+    const at = (ref: string) => `docker://${registry.host}/${ref}`;
     const lookasideDir = (repo: string, d: string) =>
       join(staging, `${repo}@${d.replace(':', '=')}`);
+    /** skopeo pulls `ref` from the registry under `policy` and `dirs`. */
     const skopeoPull = (policy: string, dirs: string, ref: string) =>
-      skopeo([
-        '--policy',
+      skopeoCopy(at(ref), pullDest(work), {
         policy,
-        '--registries.d',
-        dirs,
-        'copy',
-        '--src-tls-verify=false',
-        `docker://${registry.host}/${ref}`,
-        `dir:${join(work, `pull-${Math.random().toString(16).slice(2)}`)}`,
-      ]);
-
+        registriesD: dirs,
+        key: good,
+      });
+    /** imgsign copy --insecure-policy dir:image → docker://REGISTRY/ref. */
+    const push = (ref: string, o: ImgsignCopyOptions = {}) =>
+      imgsign(imgsignCopyArgs(`dir:${image}`, at(ref), o));
     /** imgsign copy --sign-by-key-file dir:image → docker://REGISTRY/ref. */
     const signedPush = (ref: string, extra: string[] = []) =>
-      imgsign([
-        'copy',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by-key-file',
-        good.secretKeyFile,
-        ...extra,
-        `dir:${image}`,
-        `docker://${registry.host}/${ref}`,
-      ]);
+      push(ref, { registriesD, signByKeyFile: good.secretKeyFile, extra });
+    /** imgsign signatures list --json, verifying with the good key. */
+    const listVerified = (ref: string, dirs = registriesD) =>
+      imgsign(
+        signaturesListArgs(ref, dirs, {
+          publicKeyFile: good.publicKeyFile,
+          json: true,
+        }),
+      );
 
     beforeAll(async () => {
-      work = await mkdtemp(join(tmpdir(), 'imgsign-sign-push-'));
       registry = await startRegistry();
+      world = await makeSigningWorld('imgsign-sign-push-', registry.host);
+      ({ work, good, policyGood, policyOther, image, digest, env } = world);
       staging = join(work, 'staging');
       await mkdir(staging);
       web = await startStaticHttp(staging);
-      good = await makeGpgKey(work, 'good', 'Signer <signer@example.com>');
-      other = await makeGpgKey(work, 'other', 'Other <other@example.com>');
-      registriesD = join(work, 'registries.d');
-      await mkdir(registriesD);
-      await writeFile(
-        join(registriesD, 'test.yaml'),
+      registriesD = await registriesDir(
+        join(work, 'registries.d'),
         `docker:\n  ${registry.host}:\n    lookaside: file://${staging}\n`,
       );
-      registriesDHttp = join(work, 'registries.d-http');
-      await mkdir(registriesDHttp);
-      await writeFile(
-        join(registriesDHttp, 'test.yaml'),
+      registriesDHttp = await registriesDir(
+        join(work, 'registries.d-http'),
         `docker:\n  ${registry.host}:\n    lookaside: ${web.url}\n    lookaside-staging: file://${staging}\n`,
       );
-      policyGood = await signedByPolicy(
-        join(work, 'good.json'),
-        registry.host,
-        good.publicKeyFile,
-      );
-      policyOther = await signedByPolicy(
-        join(work, 'other.json'),
-        registry.host,
-        other.publicKeyFile,
-      );
-      image = join(work, 'image');
-      digest = await makeImage(image);
-      env = {
-        ...good.env,
-        HOME: join(work, 'home'),
-        IMGSIGN_HOME: join(work, 'imgsign-home'),
-      };
     });
 
     afterAll(async () => {
-      await stopGpgAgent(good);
-      await stopGpgAgent(other);
       await web?.close();
       await registry?.stop();
-      if (work) await rm(work, { recursive: true, force: true });
+      await removeSigningWorld(world);
     });
 
     it('imgsign signs and pushes; skopeo accepts it with the signer key and rejects it with another', async () => {
-      const r = await imgsign([
-        'copy',
-        '--insecure-policy',
-        '--registries.d',
+      const r = await push('team/app:v1', {
         registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        `dir:${image}`,
-        `docker://${registry.host}/team/app:v1`,
-      ]);
+        signBy: good.fingerprint,
+      });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const sig1 = join(lookasideDir('team/app', digest), 'signature-1');
@@ -188,28 +155,12 @@ describeWithPeers(
     });
 
     it('skopeo signs and pushes; imgsign signatures list verifies it and imgsign copy --policy accepts it', async () => {
-      await skopeo([
-        '--insecure-policy',
-        '--registries.d',
+      await skopeoCopy(`dir:${image}`, at('team/sk:v1'), {
         registriesD,
-        'copy',
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        `dir:${image}`,
-        `docker://${registry.host}/team/sk:v1`,
-      ]);
-      const listed = await imgsign([
-        'signatures',
-        'list',
-        `docker://${registry.host}/team/sk:v1`,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        '--public-key-file',
-        good.publicKeyFile,
-        '--json',
-      ]);
+        signBy: good.fingerprint,
+        key: good,
+      });
+      const listed = await listVerified(at('team/sk:v1'));
       expect(listed.code).toBe(0);
       const listing = JSON.parse(listed.stdout) as Listing;
       expect(listing.storeKind).toBe('lookaside');
@@ -224,14 +175,7 @@ describeWithPeers(
           untrustedTimestamp: expect.any(Number),
         }),
       ]);
-      const listArgs = [
-        'signatures',
-        'list',
-        `docker://${registry.host}/team/sk:v1`,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-      ];
+      const listArgs = signaturesListArgs(at('team/sk:v1'), registriesD);
       const unknown = await runCli(listArgs, {
         env: { ...env, GNUPGHOME: join(work, 'no-gnupg') },
       });
@@ -246,16 +190,12 @@ describeWithPeers(
       );
 
       const out = join(work, 'sk-pulled');
-      const accepted = await imgsign([
-        'copy',
-        '--policy',
-        policyGood,
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        `docker://${registry.host}/team/sk:v1`,
-        `dir:${out}`,
-      ]);
+      const accepted = await imgsign(
+        imgsignCopyArgs(at('team/sk:v1'), `dir:${out}`, {
+          policy: policyGood,
+          registriesD,
+        }),
+      );
       expect(accepted.stderr).toBe('');
       expect(accepted.code).toBe(0);
       expect(accepted.stdout).toContain(
@@ -264,32 +204,21 @@ describeWithPeers(
       expect(accepted.stdout).toContain(
         `wrote 1 signature for ${digest} to dir ${join(out, 'signature-1')}`,
       );
-      const rejected = await imgsign([
-        'copy',
-        '--policy',
-        policyOther,
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        `docker://${registry.host}/team/sk:v1`,
-        `dir:${join(work, 'sk-rejected')}`,
-      ]);
+      const rejected = await imgsign(
+        imgsignCopyArgs(at('team/sk:v1'), `dir:${join(work, 'sk-rejected')}`, {
+          policy: policyOther,
+          registriesD,
+        }),
+      );
       expect(rejected.code).not.toBe(0);
       expect(rejected.stderr).toMatch(/rejected/i);
     });
 
     it('reads the lookaside over http (a static web server) while writing to the file staging', async () => {
-      const w = await imgsign([
-        'copy',
-        '--insecure-policy',
-        '--registries.d',
-        registriesDHttp,
-        '--dest-tls-verify=false',
-        '--sign-by',
-        good.fingerprint,
-        `dir:${image}`,
-        `docker://${registry.host}/team/web:v1`,
-      ]);
+      const w = await push('team/web:v1', {
+        registriesD: registriesDHttp,
+        signBy: good.fingerprint,
+      });
       expect(w.code).toBe(0);
       expect(w.stdout).toContain(
         `to lookaside file://${join(lookasideDir('team/web', digest), 'signature-1')}`,
@@ -299,30 +228,16 @@ describeWithPeers(
       expect(web.requests.slice(before)).toContain(
         `/team/web@${digest.replace(':', '=')}/signature-1`,
       );
-      const listed = await imgsign([
-        'signatures',
-        'list',
-        `docker://${registry.host}/team/web:v1`,
-        '--registries.d',
-        registriesDHttp,
-        '--tls-verify=false',
-        '--public-key-file',
-        good.publicKeyFile,
-        '--json',
-      ]);
+      const listed = await listVerified(at('team/web:v1'), registriesDHttp);
       const listing = JSON.parse(listed.stdout) as Listing;
       expect(listing.store).toContain(`lookaside ${web.url}/team/web@`);
       expect(listing.signatures.map((s) => s.verified)).toEqual([true]);
-      const pulled = await imgsign([
-        'copy',
-        '--policy',
-        policyGood,
-        '--registries.d',
-        registriesDHttp,
-        '--src-tls-verify=false',
-        `docker://${registry.host}/team/web:v1`,
-        `dir:${join(work, 'web-pulled')}`,
-      ]);
+      const pulled = await imgsign(
+        imgsignCopyArgs(at('team/web:v1'), `dir:${join(work, 'web-pulled')}`, {
+          policy: policyGood,
+          registriesD: registriesDHttp,
+        }),
+      );
       expect(pulled.code).toBe(0);
       expect(pulled.stdout).toContain(`from lookaside ${web.url}/team/web@`);
     });
@@ -330,28 +245,10 @@ describeWithPeers(
     it('twenty concurrent copy --sign-by runs to one image leave twenty valid signatures', async () => {
       // Blobs pushed first: docker-registry itself can fail concurrent
       // first uploads of one blob (DIGEST_INVALID); the signers are the point.
-      const first = await imgsign([
-        'copy',
-        '--insecure-policy',
-        '--dest-tls-verify=false',
-        `dir:${image}`,
-        `docker://${registry.host}/team/many:v1`,
-      ]);
+      const first = await push('team/many:v1');
       expect(first.code).toBe(0);
       const runs = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          imgsign([
-            'copy',
-            '--insecure-policy',
-            '--registries.d',
-            registriesD,
-            '--dest-tls-verify=false',
-            '--sign-by-key-file',
-            good.secretKeyFile,
-            `dir:${image}`,
-            `docker://${registry.host}/team/many:v1`,
-          ]),
-        ),
+        Array.from({ length: 20 }, () => signedPush('team/many:v1')),
       );
       for (const r of runs) expect(r.stderr).toBe('');
       expect(runs.map((r) => r.code)).toEqual(Array(20).fill(0));
@@ -359,17 +256,7 @@ describeWithPeers(
       expect(files).toEqual(
         Array.from({ length: 20 }, (_, i) => `signature-${i + 1}`).sort(),
       );
-      const listed = await imgsign([
-        'signatures',
-        'list',
-        `docker://${registry.host}/team/many:v1`,
-        '--registries.d',
-        registriesD,
-        '--tls-verify=false',
-        '--public-key-file',
-        good.publicKeyFile,
-        '--json',
-      ]);
+      const listed = await listVerified(at('team/many:v1'));
       const listing = JSON.parse(listed.stdout) as Listing;
       expect(listing.signatures).toHaveLength(20);
       expect(listing.signatures.every((s) => s.verified)).toBe(true);
@@ -386,20 +273,13 @@ describeWithPeers(
         { format: 'oci' },
       );
       const copy = (tag: string, extra: string[]) =>
-        imgsign([
-          'copy',
-          '--all',
-          '--insecure-policy',
-          '--registries.d',
-          registriesD,
-          '--dest-tls-verify=false',
-          '--sign-by-key-file',
-          good.secretKeyFile,
-          ...extra,
-          '--json',
-          `dir:${list.dir}`,
-          `docker://${registry.host}/team/multi:${tag}`,
-        ]);
+        imgsign(
+          imgsignCopyArgs(`dir:${list.dir}`, at(`team/multi:${tag}`), {
+            registriesD,
+            signByKeyFile: good.secretKeyFile,
+            extra: ['--all', ...extra, '--json'],
+          }),
+        );
       const all = await copy('v1', []);
       expect(all.code).toBe(0);
       const writes = (
@@ -414,17 +294,9 @@ describeWithPeers(
         ].sort(),
       );
       for (const inst of list.instances) {
-        const listed = await imgsign([
-          'signatures',
-          'list',
-          `docker://${registry.host}/team/multi@${inst.manifestDigest}`,
-          '--registries.d',
-          registriesD,
-          '--tls-verify=false',
-          '--public-key-file',
-          good.publicKeyFile,
-          '--json',
-        ]);
+        const listed = await listVerified(
+          at(`team/multi@${inst.manifestDigest}`),
+        );
         const listing = JSON.parse(listed.stdout) as Listing;
         expect(listing.digest).toBe(inst.manifestDigest);
         expect(listing.signatures).toEqual([
@@ -443,18 +315,7 @@ describeWithPeers(
     });
 
     it('--dry-run says whether the digest is kept, which signatures travel and where new ones would go, and writes nothing', async () => {
-      const r = await imgsign([
-        'copy',
-        '--dry-run',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--dest-tls-verify=false',
-        '--sign-by-key-file',
-        good.secretKeyFile,
-        `dir:${image}`,
-        `docker://${registry.host}/team/dry:v1`,
-      ]);
+      const r = await signedPush('team/dry:v1', ['--dry-run']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`manifest digest kept: ${digest}`);
       expect(r.stdout).toContain('signatures travelling from the source: none');
@@ -463,25 +324,17 @@ describeWithPeers(
       );
       expect(existsSync(join(staging, 'team/dry'))).toBe(false);
       await expect(
-        skopeo([
-          'inspect',
-          '--tls-verify=false',
-          `docker://${registry.host}/team/dry:v1`,
-        ]),
+        run('skopeo', ['inspect', '--tls-verify=false', at('team/dry:v1')]),
       ).rejects.toBeTruthy();
 
       expect((await signedPush('team/dryc:v1')).code).toBe(0);
       expect((await signedPush('team/dryc:v2')).code).toBe(0);
-      const carried = await imgsign([
-        'copy',
-        '--dry-run',
-        '--insecure-policy',
-        '--registries.d',
-        registriesD,
-        '--src-tls-verify=false',
-        `docker://${registry.host}/team/dryc:v1`,
-        `dir:${join(work, 'dry-out')}`,
-      ]);
+      const carried = await imgsign(
+        imgsignCopyArgs(at('team/dryc:v1'), `dir:${join(work, 'dry-out')}`, {
+          registriesD,
+          extra: ['--dry-run'],
+        }),
+      );
       expect(carried.code).toBe(0);
       expect(carried.stdout).toContain(
         'signatures travelling from the source: 2 signatures',
