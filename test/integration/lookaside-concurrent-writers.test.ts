@@ -1,22 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
-import {
-  mkdir,
-  mkdtemp,
-  readdir,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistriesConfig } from '../../src/registries-d/load.js';
 import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
 import { LookasideStore } from '../../src/signature-storage/lookaside.js';
-import { repoRoot } from '../helpers/paths.js';
+import {
+  defaultLookasideConfig,
+  lookasideScript,
+} from './lookaside-process-setup.js';
 
-const run = promisify(execFile);
 const WRITERS = 20;
 
 /**
@@ -26,53 +20,14 @@ const WRITERS = 20;
  */
 describe('when twenty processes write signatures for one image concurrently', () => {
   let work: string;
-  let compiled: string;
+  let script: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'imgsign-writers-'));
-    compiled = join(work, 'lib');
-    // Compile the store on its own so this test does not depend on dist/.
-    await run(process.execPath, [
-      join(repoRoot, 'node_modules/typescript/bin/tsc'),
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      '--rootDir',
-      join(repoRoot, 'src'),
-      '--outDir',
-      compiled,
-      join(repoRoot, 'src/signature-storage/lookaside.ts'),
-    ]);
-    await symlink(join(repoRoot, 'node_modules'), join(work, 'node_modules'));
-    await writeFile(join(work, 'package.json'), '{"type":"module"}');
-  });
-
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
-
-  it('keeps all twenty signatures, each intact', async () => {
-    const base = join(work, 'lookaside');
-    const conf = join(work, 'registries.d');
-    await mkdir(conf, { recursive: true });
-    await writeFile(
-      join(conf, 'a.yaml'),
-      `default-docker:\n  lookaside: file://${base}\n`,
-    );
-    const digest = `sha256:${'e'.repeat(64)}`;
-    const script = join(work, 'writer.mjs');
-    await writeFile(
-      script,
-      `import { loadRegistriesConfig } from './lib/registries-d/load.js';
-import { LookasideStore } from './lib/signature-storage/lookaside.js';
-import { parseNormalizedNamed } from './lib/reference/docker-reference.js';
-const [conf, digest, id, go] = process.argv.slice(2);
+    script = await lookasideScript(
+      work,
+      'writer.mjs',
+      `const [conf, digest, id, go] = process.argv.slice(2);
 const store = new LookasideStore({ config: await loadRegistriesConfig(conf), sys: {} });
 const sig = Buffer.from(\`signature from writer \${id}\\n\`.repeat(2000));
 // Start together: wait for the parent's go-ahead on stdin.
@@ -82,6 +37,19 @@ process.stdin.once('data', async () => {
 });
 `,
     );
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('keeps all twenty signatures, each intact', async () => {
+    const base = join(work, 'lookaside');
+    const conf = await defaultLookasideConfig(
+      join(work, 'registries.d'),
+      `file://${base}`,
+    );
+    const digest = `sha256:${'e'.repeat(64)}`;
     const children = Array.from({ length: WRITERS }, (_, i) =>
       spawn(process.execPath, [script, conf, digest, String(i)], {
         stdio: ['pipe', 'pipe', 'inherit'],

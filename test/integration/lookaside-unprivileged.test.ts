@@ -1,20 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readFile,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/paths.js';
+import {
+  defaultLookasideConfig,
+  lookasideScript,
+} from './lookaside-process-setup.js';
 
-const run = promisify(execFile);
 const NOBODY = 65534;
 const asRoot = process.geteuid?.() === 0;
 
@@ -32,33 +25,10 @@ describe('when an unprivileged user cannot write the configured lookaside', () =
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'imgsign-unpriv-'));
     await chmod(work, 0o755);
-    const compiled = join(work, 'lib');
-    await run(process.execPath, [
-      join(repoRoot, 'node_modules/typescript/bin/tsc'),
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      '--rootDir',
-      join(repoRoot, 'src'),
-      '--outDir',
-      compiled,
-      join(repoRoot, 'src/signature-storage/lookaside.ts'),
-    ]);
-    await symlink(join(repoRoot, 'node_modules'), join(work, 'node_modules'));
-    await writeFile(join(work, 'package.json'), '{"type":"module"}');
-    script = join(work, 'writer.mjs');
-    await writeFile(
-      script,
-      `import { loadRegistriesConfig } from './lib/registries-d/load.js';
-import { LookasideStore } from './lib/signature-storage/lookaside.js';
-import { parseNormalizedNamed } from './lib/reference/docker-reference.js';
-const [conf] = process.argv.slice(2);
+    script = await lookasideScript(
+      work,
+      'writer.mjs',
+      `const [conf] = process.argv.slice(2);
 const store = new LookasideStore({ config: await loadRegistriesConfig(conf, { isRoot: false, homeDir: '/nonexistent' }), sys: {} });
 try {
   const written = await store.add(parseNormalizedNamed('q.io/team/app:1'), 'sha256:${'a'.repeat(64)}', [Buffer.from('sig')]);
@@ -96,11 +66,10 @@ try {
     const protectedDir = asRoot ? join(work, 'root-only') : '/';
     if (asRoot) await mkdir(protectedDir, { mode: 0o755 });
     const target = join(protectedDir, 'imgsign-no-access/sigstore');
-    const systemConf = join(work, 'system-registries.d');
-    await mkdir(systemConf);
-    await writeFile(
-      join(systemConf, 'default.yaml'),
-      `default-docker:\n  lookaside: file://${target}\n`,
+    const systemConf = await defaultLookasideConfig(
+      join(work, 'system-registries.d'),
+      `file://${target}`,
+      'default.yaml',
     );
     const denied = await runWriter(systemConf);
     expect(denied.code).toBe('INCONCLUSIVE');
@@ -112,11 +81,9 @@ try {
     const mine = join(work, 'mine');
     await mkdir(mine, { mode: 0o777 });
     await chmod(mine, 0o777);
-    const userConf = join(work, 'user-registries.d');
-    await mkdir(userConf);
-    await writeFile(
-      join(userConf, 'a.yaml'),
-      `default-docker:\n  lookaside: file://${mine}/sigs\n`,
+    const userConf = await defaultLookasideConfig(
+      join(work, 'user-registries.d'),
+      `file://${mine}/sigs`,
     );
     const ok = await runWriter(userConf);
     const path = join(
