@@ -59,12 +59,63 @@ async function scratch(): Promise<string> {
   return d;
 }
 
+const gpgEnv = (home: string) => ({ ...process.env, GNUPGHOME: home });
+
 async function gpg(home: string, args: string[]): Promise<string> {
   const { stdout } = await run('gpg', ['--batch', '--no-tty', ...args], {
-    env: { ...process.env, GNUPGHOME: home },
+    env: gpgEnv(home),
   });
   return stdout;
 }
+
+/** Writes the binary public key `fpr` from GnuPG home `home` to `path`. */
+async function exportPublicKey(
+  home: string,
+  fpr: string,
+  path: string,
+): Promise<string> {
+  const { stdout } = await run('gpg', ['--batch', '--export', fpr], {
+    env: gpgEnv(home),
+    encoding: 'buffer',
+  });
+  await writeFile(path, stdout);
+  return path;
+}
+
+/** skopeo standalone-verify accepts `sig` of MANIFEST for REF by `fpr`. */
+async function expectSkopeoAccepts(
+  home: string,
+  fpr: string,
+  sig: string,
+): Promise<void> {
+  const { stdout } = await run(
+    'skopeo',
+    ['standalone-verify', MANIFEST, REF, fpr, sig],
+    { env: gpgEnv(home) },
+  );
+  expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
+}
+
+/** skopeo standalone-verify and gpg --verify both accept `sig` by `fpr`. */
+async function expectSkopeoAndGpgAccept(
+  home: string,
+  fpr: string,
+  sig: string,
+): Promise<void> {
+  await expectSkopeoAccepts(home, fpr, sig);
+  const verify = await run(
+    'gpg',
+    ['--batch', '--status-fd', '1', '--verify', sig],
+    { env: gpgEnv(home) },
+  );
+  expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${fpr}`));
+}
+
+/** `imgsign standalone-verify MANIFEST ...args` with GnuPG home `home` and an empty imgsign keyring. */
+const standaloneVerify = (args: string[], home: string, keyring: string) =>
+  runCli(['standalone-verify', MANIFEST, ...args], {
+    env: { GNUPGHOME: home, IMGSIGN_HOME: keyring },
+  });
 
 async function makeGpgKey(
   c: GpgKeyCase,
@@ -123,19 +174,14 @@ describeWithPeers(
         await run(
           'skopeo',
           ['standalone-sign', ...pwArgs(), MANIFEST, REF, key.fpr, '-o', sig],
-          {
-            env: { ...process.env, GNUPGHOME: key.home },
-          },
+          { env: gpgEnv(key.home) },
         );
+        const emptyKeyring = join(work, 'empty-keyring');
         // Trusted keys from GnuPG's public keyring ...
-        const fromGpg = await runCli(
-          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
-          {
-            env: {
-              GNUPGHOME: key.home,
-              IMGSIGN_HOME: join(work, 'empty-keyring'),
-            },
-          },
+        const fromGpg = await standaloneVerify(
+          [REF, key.fpr, sig],
+          key.home,
+          emptyKeyring,
         );
         expect(fromGpg.stderr).toBe('');
         expect(fromGpg.stdout.trim()).toBe(
@@ -143,47 +189,22 @@ describeWithPeers(
         );
         expect(fromGpg.code).toBe(0);
         // ... and from an exported public key file with "any".
-        const pub = join(work, 'pub.gpg');
-        await writeFile(
-          pub,
-          await run('gpg', ['--batch', '--export', key.fpr], {
-            env: { ...process.env, GNUPGHOME: key.home },
-            encoding: 'buffer',
-          }).then((r) => r.stdout),
+        const pub = await exportPublicKey(
+          key.home,
+          key.fpr,
+          join(work, 'pub.gpg'),
         );
-        const fromFile = await runCli(
-          [
-            'standalone-verify',
-            MANIFEST,
-            REF,
-            'any',
-            sig,
-            '--public-key-file',
-            pub,
-          ],
-          {
-            env: {
-              GNUPGHOME: join(work, 'no-gnupg'),
-              IMGSIGN_HOME: join(work, 'empty-keyring'),
-            },
-          },
+        const fromFile = await standaloneVerify(
+          [REF, 'any', sig, '--public-key-file', pub],
+          join(work, 'no-gnupg'),
+          emptyKeyring,
         );
         expect(fromFile.code).toBe(0);
         // A different expected identity is refused.
-        const other = await runCli(
-          [
-            'standalone-verify',
-            MANIFEST,
-            'quay.io/imgsign/other:1.0',
-            key.fpr,
-            sig,
-          ],
-          {
-            env: {
-              GNUPGHOME: key.home,
-              IMGSIGN_HOME: join(work, 'empty-keyring'),
-            },
-          },
+        const other = await standaloneVerify(
+          ['quay.io/imgsign/other:1.0', key.fpr, sig],
+          key.home,
+          emptyKeyring,
         );
         expect(other.stderr).toMatch(/not "quay.io\/imgsign\/other:1.0"/);
         expect(other.code).toBe(1);
@@ -203,22 +224,7 @@ describeWithPeers(
         );
         expect(signed.stderr).toBe('');
         expect(signed.code).toBe(0);
-        const { stdout } = await run(
-          'skopeo',
-          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
-          {
-            env: { ...process.env, GNUPGHOME: key.home },
-          },
-        );
-        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
-        const verify = await run(
-          'gpg',
-          ['--batch', '--status-fd', '1', '--verify', sig],
-          {
-            env: { ...process.env, GNUPGHOME: key.home },
-          },
-        );
-        expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${key.fpr}`));
+        await expectSkopeoAndGpgAccept(key.home, key.fpr, sig);
       });
 
       it('signs with the key imported into the imgsign keyring, and skopeo and gpg accept it', async () => {
@@ -244,22 +250,7 @@ describeWithPeers(
         );
         expect(signed.stderr).toBe('');
         expect(signed.code).toBe(0);
-        const { stdout } = await run(
-          'skopeo',
-          ['standalone-verify', MANIFEST, REF, key.fpr, sig],
-          {
-            env: { ...process.env, GNUPGHOME: key.home },
-          },
-        );
-        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
-        const verify = await run(
-          'gpg',
-          ['--batch', '--status-fd', '1', '--verify', sig],
-          {
-            env: { ...process.env, GNUPGHOME: key.home },
-          },
-        );
-        expect(verify.stdout).toMatch(new RegExp(`VALIDSIG ${key.fpr}`));
+        await expectSkopeoAndGpgAccept(key.home, key.fpr, sig);
       });
     });
 
@@ -287,45 +278,29 @@ describeWithPeers(
         await run(
           'skopeo',
           ['standalone-sign', MANIFEST, REF, primary!, '-o', sig],
-          {
-            env: { ...process.env, GNUPGHOME: home },
-          },
+          { env: gpgEnv(home) },
         );
         const packets = await gpg(home, ['--list-packets', sig]);
         expect(packets).toContain(`keyid ${subkey!.slice(-16)}`);
-        const r = await runCli(
-          ['standalone-verify', MANIFEST, REF, primary!, sig],
-          {
-            env: { GNUPGHOME: home, IMGSIGN_HOME: join(home, 'empty-keyring') },
-          },
+        const emptyKeyring = join(home, 'empty-keyring');
+        const r = await standaloneVerify(
+          [REF, primary!, sig],
+          home,
+          emptyKeyring,
         );
         expect(r.stdout).toBe(
           `Signature verified using fingerprint ${primary}, digest ${DIGEST}\n`,
         );
         // The identity is the primary key: listing only the subkey fingerprint does not accept it.
-        const pub = join(home, 'pub.gpg');
-        await writeFile(
-          pub,
-          (
-            await run('gpg', ['--batch', '--export', primary!], {
-              env: { ...process.env, GNUPGHOME: home },
-              encoding: 'buffer',
-            })
-          ).stdout,
+        const pub = await exportPublicKey(
+          home,
+          primary!,
+          join(home, 'pub.gpg'),
         );
-        const bySubkeyFpr = await runCli(
-          [
-            'standalone-verify',
-            MANIFEST,
-            REF,
-            subkey!,
-            sig,
-            '--public-key-file',
-            pub,
-          ],
-          {
-            env: { GNUPGHOME: home, IMGSIGN_HOME: join(home, 'empty-keyring') },
-          },
+        const bySubkeyFpr = await standaloneVerify(
+          [REF, subkey!, sig, '--public-key-file', pub],
+          home,
+          emptyKeyring,
         );
         expect(bySubkeyFpr.code).toBe(1);
         expect(bySubkeyFpr.stderr).toMatch(
@@ -343,57 +318,34 @@ describeWithPeers(
           GNUPGHOME: key.home,
           IMGSIGN_HOME: join(work, 'keyring'),
         };
-        const none = await runCli(
-          [
-            'standalone-sign',
-            MANIFEST,
-            REF,
-            'locked@example.com',
-            '-o',
-            join(work, 'sig'),
-          ],
-          { env },
-        );
+        /** imgsign standalone-sign by the locked key, with `extra` flags. */
+        const sign = (extra: string[], input?: string) =>
+          runCli(
+            [
+              'standalone-sign',
+              MANIFEST,
+              REF,
+              'locked@example.com',
+              '-o',
+              join(work, 'sig'),
+              ...extra,
+            ],
+            { env, ...(input !== undefined ? { input } : {}) },
+          );
+        const none = await sign([]);
         expect(none.code).toBe(2);
         expect(none.stderr).toMatch(
           /gpg could not sign with key [0-9A-F]{40}: .*--passphrase-file/,
         );
         const wrongPw = join(work, 'wrong');
         await writeFile(wrongPw, 'not it\n');
-        const wrong = await runCli(
-          [
-            'standalone-sign',
-            MANIFEST,
-            REF,
-            'locked@example.com',
-            '-o',
-            join(work, 'sig'),
-            '--passphrase-file',
-            wrongPw,
-          ],
-          { env },
-        );
+        const wrong = await sign(['--passphrase-file', wrongPw]);
         expect(wrong.code).toBe(2);
         expect(wrong.stderr).toMatch(
           /gpg could not sign with key [0-9A-F]{40}: .*[Bb]ad passphrase/,
         );
         // The passphrase can also come on a file descriptor (here stdin).
-        const viaFd = await runCli(
-          [
-            'standalone-sign',
-            MANIFEST,
-            REF,
-            'locked@example.com',
-            '-o',
-            join(work, 'sig'),
-            '--passphrase-fd',
-            '0',
-          ],
-          {
-            env,
-            input: `${c.passphrase}\n`,
-          },
-        );
+        const viaFd = await sign(['--passphrase-fd', '0'], `${c.passphrase}\n`);
         expect(viaFd.stderr).toBe('');
         expect(viaFd.code).toBe(0);
       });
@@ -444,16 +396,9 @@ describeWithPeers(
         const pub = join(work, 'pub.asc');
         await writeFile(pub, exported.stdout);
         await gpg(gnupg, ['--import', pub]);
-        const { stdout } = await run(
-          'skopeo',
-          ['standalone-verify', MANIFEST, REF, fpr, sig],
-          {
-            env: { ...process.env, GNUPGHOME: gnupg },
-          },
-        );
-        expect(stdout).toContain(`Signature verified, digest ${DIGEST}`);
+        await expectSkopeoAccepts(gnupg, fpr, sig);
         const decrypted = await run('gpg', ['--batch', '--decrypt', sig], {
-          env: { ...process.env, GNUPGHOME: gnupg },
+          env: gpgEnv(gnupg),
         });
         expect(
           JSON.parse(decrypted.stdout).critical.identity['docker-reference'],
