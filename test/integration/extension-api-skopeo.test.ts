@@ -17,7 +17,8 @@ import {
   makeSigningWorld,
   removeSigningWorld,
   run,
-  skopeoCopy,
+  type SkopeoPeer,
+  skopeoPeer,
   skopeoStandaloneSign,
 } from './sign-push-setup.js';
 
@@ -34,26 +35,9 @@ describeWithPeers(
     let server: ExtensionAPIServer;
     let world: SigningWorld;
     let work: string;
-    let fpr: string;
     let image: string;
     let emptyRegistriesD: string;
-    const policies: Record<'good' | 'other', string> = { good: '', other: '' };
-
-    const at = (ref: string) => `docker://${server.host}/${ref}`;
-    /** skopeo, as the signer, copies into the server (signing with --sign-by when `sign`). */
-    const skopeoPush = (ref: string, sign: boolean) =>
-      skopeoCopy(`dir:${image}`, at(ref), {
-        registriesD: emptyRegistriesD,
-        key: world.good,
-        ...(sign ? { signBy: fpr } : {}),
-      });
-    /** skopeo pulls `ref` under the good or other key's policy into work/`out`. */
-    const skopeoPull = (policy: 'good' | 'other', ref: string, out: string) =>
-      skopeoCopy(at(ref), `dir:${join(work, out)}`, {
-        policy: policies[policy],
-        registriesD: emptyRegistriesD,
-        key: world.good,
-      });
+    let peer: SkopeoPeer;
 
     beforeAll(async () => {
       registry = await startRegistry();
@@ -61,11 +45,9 @@ describeWithPeers(
       // Lives for the whole file (tempDir() is per test).
       world = await makeSigningWorld('imgsign-extapi-', server.host);
       ({ work, image } = world);
-      fpr = world.good.fingerprint;
-      policies.good = world.policyGood;
-      policies.other = world.policyOther;
       emptyRegistriesD = join(work, 'registries.d');
       await mkdir(emptyRegistriesD);
+      peer = skopeoPeer(world, server.host, emptyRegistriesD);
     });
 
     afterAll(async () => {
@@ -75,7 +57,7 @@ describeWithPeers(
     });
 
     it('skopeo copy --sign-by stores the signature with a schemaVersion 2 PUT', async () => {
-      await skopeoPush('team/app:signed', true);
+      await peer.push('team/app:signed', true);
       expect(server.puts).toHaveLength(1);
       const put = server.puts[0]!;
       expect(put.repository).toBe('team/app');
@@ -92,7 +74,7 @@ describeWithPeers(
 
     it('skopeo reads it back through the server and accepts it with the signer key', async () => {
       const out = join(work, 'pulled-good');
-      await skopeoPull('good', 'team/app:signed', 'pulled-good');
+      await peer.pull('good', 'team/app:signed', 'pulled-good');
       expect(
         (await readFile(join(out, 'manifest.json'))).length,
       ).toBeGreaterThan(0);
@@ -100,7 +82,7 @@ describeWithPeers(
 
     it('skopeo rejects it under a policy trusting another key', async () => {
       await expect(
-        skopeoPull('other', 'team/app:signed', 'pulled-other'),
+        peer.pull('other', 'team/app:signed', 'pulled-other'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 
@@ -119,7 +101,7 @@ describeWithPeers(
     });
 
     it('a signature imgsign stores is accepted by skopeo, and is not stored twice', async () => {
-      await skopeoPush('team/other:v1', false);
+      await peer.push('team/other:v1', false);
       const { stdout: digest } = await run('skopeo', [
         'manifest-digest',
         join(image, 'manifest.json'),
@@ -140,9 +122,9 @@ describeWithPeers(
       expect(written).toHaveLength(1);
       expect(await store.add(ref, digest.trim(), [sig])).toEqual([]);
       expect(server.puts.length).toBe(before + 1);
-      await skopeoPull('good', 'team/other:v1', 'pulled-imgsign');
+      await peer.pull('good', 'team/other:v1', 'pulled-imgsign');
       await expect(
-        skopeoPull('other', 'team/other:v1', 'pulled-imgsign-other'),
+        peer.pull('other', 'team/other:v1', 'pulled-imgsign-other'),
       ).rejects.toBeTruthy();
     });
 

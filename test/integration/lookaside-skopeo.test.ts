@@ -17,7 +17,8 @@ import {
   registriesDir,
   removeSigningWorld,
   run,
-  skopeoCopy,
+  type SkopeoPeer,
+  skopeoPeer,
   skopeoStandaloneSign,
 } from './sign-push-setup.js';
 
@@ -38,10 +39,9 @@ describeWithPeers(
     let nginxConf: string;
     let nginxURL: string;
     let registriesD: string;
-    let fpr: string;
     let image: string;
     let digest: string;
-    const policies: Record<'good' | 'other', string> = { good: '', other: '' };
+    let peer: SkopeoPeer;
 
     /** nginx (daemon mode: the command returns once it listens), serving `staging` read-only. */
     async function startNginx(): Promise<void> {
@@ -63,29 +63,10 @@ describeWithPeers(
       nginxURL = `http://127.0.0.1:${port}`;
     }
 
-    const at = (ref: string) => `docker://${registry.host}/${ref}`;
-    /** skopeo, as the signer, copies into the registry (signing with --sign-by when `sign`). */
-    const skopeoPush = (ref: string, sign: boolean) =>
-      skopeoCopy(`dir:${image}`, at(ref), {
-        registriesD,
-        key: world.good,
-        ...(sign ? { signBy: fpr } : {}),
-      });
-    /** skopeo pulls `ref` under the good or other key's policy into work/`out`. */
-    const skopeoPull = (policy: 'good' | 'other', ref: string, out: string) =>
-      skopeoCopy(at(ref), `dir:${join(work, out)}`, {
-        policy: policies[policy],
-        registriesD,
-        key: world.good,
-      });
-
     beforeAll(async () => {
       registry = await startRegistry();
       world = await makeSigningWorld('imgsign-lookaside-', registry.host);
       ({ work, image, digest } = world);
-      fpr = world.good.fingerprint;
-      policies.good = world.policyGood;
-      policies.other = world.policyOther;
       staging = join(work, 'staging');
       await mkdir(staging);
       await startNginx();
@@ -93,6 +74,7 @@ describeWithPeers(
         join(work, 'registries.d'),
         `docker:\n  ${registry.host}:\n    lookaside: ${nginxURL}\n    lookaside-staging: file://${staging}\n`,
       );
+      peer = skopeoPeer(world, registry.host, registriesD);
     });
 
     afterAll(async () => {
@@ -110,7 +92,7 @@ describeWithPeers(
     });
 
     it('imgsign reads a skopeo --sign-by signature over http from nginx', async () => {
-      await skopeoPush('team/a:signed', true);
+      await peer.push('team/a:signed', true);
       const onDisk = await readFile(
         join(staging, `team/a@${digest.replace(':', '=')}/signature-1`),
       );
@@ -128,7 +110,7 @@ describeWithPeers(
     });
 
     it('skopeo accepts, through nginx, a signature imgsign stored; and rejects it with another key', async () => {
-      await skopeoPush('team/b:v1', false);
+      await peer.push('team/b:v1', false);
       const sigPath = await skopeoStandaloneSign(
         world.good,
         image,
@@ -143,9 +125,9 @@ describeWithPeers(
       expect(await store.add(ref, digest, [await readFile(sigPath)])).toEqual([
         `file://${staging}/team/b@${digest.replace(':', '=')}/signature-1`,
       ]);
-      await skopeoPull('good', 'team/b:v1', 'pulled-good');
+      await peer.pull('good', 'team/b:v1', 'pulled-good');
       await expect(
-        skopeoPull('other', 'team/b:v1', 'pulled-other'),
+        peer.pull('other', 'team/b:v1', 'pulled-other'),
       ).rejects.toMatchObject({ stderr: expect.stringMatching(/signature/i) });
     });
 

@@ -222,6 +222,37 @@ export function skopeoCopy(
   );
 }
 
+/** skopeo as the `good` signer of `world`, against the registry at `host`. */
+export interface SkopeoPeer {
+  /** Copies the world's image to `ref`, signing with --sign-by when `sign`. */
+  push(ref: string, sign: boolean): Promise<unknown>;
+  /** Pulls `ref` under the good or other key's policy into `out` under work. */
+  pull(policy: 'good' | 'other', ref: string, out: string): Promise<unknown>;
+}
+
+export function skopeoPeer(
+  world: SigningWorld,
+  host: string,
+  registriesD: string,
+): SkopeoPeer {
+  const at = (ref: string) => `docker://${host}/${ref}`;
+  const key = world.good;
+  return {
+    push: (ref, sign) =>
+      skopeoCopy(`dir:${world.image}`, at(ref), {
+        registriesD,
+        key,
+        ...(sign ? { signBy: key.fingerprint } : {}),
+      }),
+    pull: (policy, ref, out) =>
+      skopeoCopy(at(ref), `dir:${join(world.work, out)}`, {
+        policy: policy === 'good' ? world.policyGood : world.policyOther,
+        registriesD,
+        key,
+      }),
+  };
+}
+
 /** A fresh dir: destination under `work` for a pull. */
 export function pullDest(work: string): string {
   return `dir:${join(work, `pull-${Math.random().toString(16).slice(2)}`)}`;
