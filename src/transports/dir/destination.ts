@@ -83,18 +83,13 @@ export class DirImageDestination implements ImageDestination {
     return Promise.resolve(this.staging.has(name) ? { ...info } : undefined);
   }
 
-  async putBlob(
+  putBlob(
     stream: Readable,
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    // async: an invalid digest is a rejection, not a synchronous throw.
-    return await this.staging.putBlob(
-      blobFile(info.digest),
-      stream,
-      info,
-      transportString(this.reference),
-    );
+    const where = transportString(this.reference);
+    return this.staging.putBlob(stream, info, blobFile, where);
   }
 
   async putManifest(

@@ -80,16 +80,18 @@ export class Staging {
   }
 
   /**
-   * Stream a blob into `name`, failing with DIGEST_MISMATCH when the byte
-   * count differs from `info.size` (-1 = unknown). `where` names the image
-   * in messages. Returns `info` with the size written.
+   * Stream a blob into the file `nameFor(info.digest)` names, failing with
+   * DIGEST_MISMATCH when the byte count differs from `info.size` (-1 =
+   * unknown). `where` names the image in messages. Returns `info` with the
+   * size written; a digest `nameFor` refuses is a rejection, not a throw.
    */
   async putBlob(
-    name: string,
     stream: Readable,
     info: BlobInfo,
+    nameFor: (digest: string) => string,
     where: string,
   ): Promise<BlobInfo> {
+    const name = nameFor(info.digest);
     const size = await this.putStream(name, stream);
     if (info.size >= 0 && size !== info.size) {
       throw new ImgsignError(

@@ -91,18 +91,13 @@ export class OciImageDestination implements ImageDestination {
     return undefined;
   }
 
-  async putBlob(
+  putBlob(
     stream: Readable,
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    // async: an invalid digest is a rejection, not a synchronous throw.
-    return await this.staging.putBlob(
-      blobRelPath(info.digest),
-      stream,
-      info,
-      transportString(this.reference),
-    );
+    const where = transportString(this.reference);
+    return this.staging.putBlob(stream, info, blobRelPath, where);
   }
 
   async putManifest(
