@@ -200,15 +200,17 @@ function privateKeyObject(key: PublicKeyPacket, clear: Buffer): KeyObject {
       qi: b64u(u),
     };
   } else if (key.algorithm === 19) {
-    const [d, p1] = readMpi(clear, 0);
+    const [scalar, p1] = readMpi(clear, 0);
     end = p1;
+    const d = leftPad(scalar, p.x!.length);
     jwk = {
       kty: 'EC',
       crv: key.curve!,
       x: b64u(p.x!),
       y: b64u(p.y!),
-      d: b64u(leftPad(d, p.x!.length)),
+      d: b64u(d),
     };
+    d.fill(0);
   } else if (key.algorithm === 22) {
     const [seed, p1] = readMpi(clear, 0);
     end = p1;
