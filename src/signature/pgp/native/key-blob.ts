@@ -48,7 +48,7 @@ export interface BlobKey {
   /** Present for secret keys (tag 5). */
   secret?: LockedSecretKey;
   userIds: string[];
-  /** Per user ID, its verified self-certifications (any order). */
+  /** Per user ID, its verified self-certifications in packet order. */
   selfCertifications: SelfCertification[][];
   subkeys: BlobSubkey[];
   /** openpgp.js `key.toPublic().write()`. */
