@@ -88,8 +88,7 @@ export class DirImageDestination implements ImageDestination {
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    const where = transportString(this.reference);
-    return this.staging.putBlob(stream, info, blobFile, where);
+    return this.staging.putBlob(stream, info, blobFile, this.reference);
   }
 
   async putManifest(

@@ -3,7 +3,11 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
-import type { BlobInfo } from '../types.js';
+import {
+  type BlobInfo,
+  type ImageReference,
+  transportString,
+} from '../types.js';
 import { streamToNewFile } from './fs-utils.js';
 
 /**
@@ -82,21 +86,21 @@ export class Staging {
   /**
    * Stream a blob into the file `nameFor(info.digest)` names, failing with
    * DIGEST_MISMATCH when the byte count differs from `info.size` (-1 =
-   * unknown). `where` names the image in messages. Returns `info` with the
-   * size written; a digest `nameFor` refuses is a rejection, not a throw.
+   * unknown). Messages name the image `ref`. Returns `info` with the size
+   * written; a digest `nameFor` refuses is a rejection, not a throw.
    */
   async putBlob(
     stream: Readable,
     info: BlobInfo,
     nameFor: (digest: string) => string,
-    where: string,
+    ref: ImageReference,
   ): Promise<BlobInfo> {
     const name = nameFor(info.digest);
     const size = await this.putStream(name, stream);
     if (info.size >= 0 && size !== info.size) {
       throw new ImgsignError(
         'DIGEST_MISMATCH',
-        `blob ${info.digest} for ${where}: wrote ${size} bytes, expected ${info.size}`,
+        `blob ${info.digest} for ${transportString(ref)}: wrote ${size} bytes, expected ${info.size}`,
       );
     }
     return { ...info, size };

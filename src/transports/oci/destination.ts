@@ -96,8 +96,7 @@ export class OciImageDestination implements ImageDestination {
     info: BlobInfo,
     _options?: PutBlobOptions,
   ): Promise<BlobInfo> {
-    const where = transportString(this.reference);
-    return this.staging.putBlob(stream, info, blobRelPath, where);
+    return this.staging.putBlob(stream, info, blobRelPath, this.reference);
   }
 
   async putManifest(
