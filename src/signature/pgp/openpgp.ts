@@ -15,8 +15,3 @@ export function loadOpenPGP(): Promise<OpenPGP> {
 export function isOpenPGPLoaded(): boolean {
   return loading !== undefined;
 }
-
-/** Whether openpgp.js has been requested in this process (tests of the native fast path). */
-export function openPGPRequested(): boolean {
-  return loading !== undefined;
-}

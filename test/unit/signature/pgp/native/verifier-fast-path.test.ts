@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPGPRequested } from '../../../../../src/signature/pgp/openpgp.js';
+import { isOpenPGPLoaded } from '../../../../../src/signature/pgp/openpgp.js';
 import { newPGPVerifier } from '../../../../../src/signature/pgp/verifier.js';
 import { signatureFixtures } from '../../../../helpers/paths.js';
 
@@ -34,7 +34,7 @@ describe('newPGPVerifier with the native fast path', () => {
     expect(
       (await armored.verify(fx('dir-img-valid/signature-1'))).keyIdentity,
     ).toBe(K1);
-    expect(openPGPRequested()).toBe(false);
+    expect(isOpenPGPLoaded()).toBe(false);
   });
 
   it('rejects structurally invalid signatures as before, still without openpgp.js', async () => {
@@ -46,7 +46,7 @@ describe('newPGPVerifier with the native fast path', () => {
     await expect(none.verify(fx('image.signature'))).rejects.toThrow(
       'No public keys imported',
     );
-    expect(openPGPRequested()).toBe(false);
+    expect(isOpenPGPLoaded()).toBe(false);
   });
 
   it('leaves an expired signature to openpgp.js, which rejects it with its message', async () => {
@@ -54,7 +54,7 @@ describe('newPGPVerifier with the native fast path', () => {
     await expect(v.verify(fx('expired.signature'))).rejects.toThrow(
       /^signature by key E932F44B23E8DD43 did not verify: .*expired/,
     );
-    expect(openPGPRequested()).toBe(true);
+    expect(isOpenPGPLoaded()).toBe(true);
   });
 
   it('a revoked subkey is still rejected (openpgp.js decides)', async () => {
