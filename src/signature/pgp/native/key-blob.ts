@@ -11,10 +11,11 @@ import {
   type LockedSecretKey,
 } from './secret-key.js';
 import {
-  parseSignature,
-  verifyCertification,
-  type SelfCertification,
-} from './self-signature.js';
+  certificationData,
+  checkSignature,
+  parseV4Signature,
+  type V4Signature,
+} from './signature-packet.js';
 import { writePacket } from './sign.js';
 import {
   dearmorKeyBlock,
@@ -29,7 +30,7 @@ import {
  * key, user IDs with certifications, subkeys with binding signatures, no
  * revocations, direct-key signatures, user attributes or trust packets.
  * Anything else throws UnsupportedOpenPGPError and callers fall back to
- * openpgp.js. Self-certifications are verified (self-signature.ts) before
+ * openpgp.js. Self-certifications are verified (signature-packet.ts) before
  * key-validity.ts believes their key flags, expiry and hash preferences.
  */
 
@@ -49,7 +50,7 @@ export interface BlobKey {
   secret?: LockedSecretKey;
   userIds: string[];
   /** Per user ID, its verified self-certifications in packet order. */
-  selfCertifications: SelfCertification[][];
+  selfCertifications: V4Signature[][];
   subkeys: BlobSubkey[];
   /** openpgp.js `key.toPublic().write()`. */
   publicBinary: Buffer;
@@ -209,30 +210,35 @@ function startKey(p: RawPacket): Builder {
 
 function addSignature(b: Builder, p: RawPacket): void {
   const { primary } = b.key;
-  const sig = parseSignature(p.body, primary.algorithm);
+  const sig = parseV4Signature(p.body);
+  // openpgp.js rewrites lengths and MPIs in their shortest form: insist on it.
+  if (!sig.canonical) throw unsupported('non-canonical signature encoding');
   const packet = writePacket(2, p.body);
   if (b.uid && !b.inSubkey) {
-    if (sig.type < 0x10 || sig.type > 0x13)
-      throw unsupported(`signature type ${sig.type} on a user ID`);
-    if (sig.issuer !== primary.keyID) {
+    if (sig.sigType < 0x10 || sig.sigType > 0x13)
+      throw unsupported(`signature type ${sig.sigType} on a user ID`);
+    if (sig.issuerKeyID !== primary.keyID) {
       b.uid.other.push(packet);
       return;
     }
     b.uid.self.push(packet);
-    const valid = !sig.refused && verifyCertification(primary, b.uid.raw, sig);
-    if (valid) b.key.selfCertifications.at(-1)!.push(sig.fields);
+    // Only verified self-certifications count (at their own creation time).
+    const data = certificationData(primary, b.uid.raw);
+    if (checkSignature(sig, primary, data, sig.created, false) !== 'unknown') {
+      b.key.selfCertifications.at(-1)!.push(sig);
+    }
     return;
   }
   const sub = b.key.subkeys.at(-1);
   if (
     !b.inSubkey ||
     !sub ||
-    sig.type !== 0x18 ||
-    sig.issuer !== primary.keyID
+    sig.sigType !== 0x18 ||
+    sig.issuerKeyID !== primary.keyID
   ) {
-    throw unsupported(`signature type ${sig.type} outside a user ID`);
+    throw unsupported(`signature type ${sig.sigType} outside a user ID`);
   }
-  const flags = sig.fields.keyFlags;
+  const flags = sig.keyFlags;
   if (
     !ENCRYPTION_ONLY.has(sub.algorithm) &&
     (flags === undefined || (flags & 0x02) !== 0)

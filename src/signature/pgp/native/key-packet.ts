@@ -47,7 +47,7 @@ function unsupported(why: string): UnsupportedOpenPGPError {
 }
 
 /** Bit length of a big-endian unsigned integer. */
-function bitLength(b: Buffer): number {
+export function bitLength(b: Buffer): number {
   let i = 0;
   while (i < b.length && b[i] === 0) i++;
   if (i === b.length) return 0;

@@ -1,6 +1,6 @@
 import { UnsupportedOpenPGPError } from './key-packet.js';
 import type { BlobKey } from './key-blob.js';
-import type { SelfCertification } from './self-signature.js';
+import type { V4Signature } from './signature-packet.js';
 
 /**
  * Which self-certification openpgp.js would use for a key, and what
@@ -17,18 +17,18 @@ function unsupported(why: string): UnsupportedOpenPGPError {
  * valid at `now` (unix seconds; null = at any time), the one flagged primary,
  * else the most recently certified (the later one on ties).
  */
-export function primarySelfCertification(
+export function primaryV4Signature(
   key: BlobKey,
   now: number | null,
-): SelfCertification | undefined {
-  let best: SelfCertification | undefined;
+): V4Signature | undefined {
+  let best: V4Signature | undefined;
   for (const certs of key.selfCertifications) {
-    let latest: SelfCertification | undefined;
+    let latest: V4Signature | undefined;
     for (const c of certs) {
       const expired =
         now !== null &&
         (c.created > now ||
-          (c.signatureExpiry !== 0 && now >= c.created + c.signatureExpiry));
+          (c.expiresAfter !== 0 && now >= c.created + c.expiresAfter));
       if (!expired && (latest === undefined || c.created > latest.created)) {
         latest = c;
       }
@@ -52,12 +52,14 @@ export function primarySelfCertification(
  * undefined = no valid self-certification.
  */
 export function primaryKeyExpiry(key: BlobKey): number | undefined {
-  const cert = primarySelfCertification(key, null);
+  const cert = primaryV4Signature(key, null);
   if (cert === undefined) return undefined;
   const keyExpiry =
-    cert.keyExpiry === 0 ? Infinity : key.primary.created + cert.keyExpiry;
+    cert.keyExpiresAfter === 0
+      ? Infinity
+      : key.primary.created + cert.keyExpiresAfter;
   const sigExpiry =
-    cert.signatureExpiry === 0 ? Infinity : cert.created + cert.signatureExpiry;
+    cert.expiresAfter === 0 ? Infinity : cert.created + cert.expiresAfter;
   return Math.min(keyExpiry, sigExpiry);
 }
 
@@ -70,16 +72,16 @@ export function primaryKeyExpiry(key: BlobKey): number | undefined {
 export function primarySigningCertification(
   key: BlobKey,
   now: number,
-): SelfCertification {
+): V4Signature {
   if (key.subkeys.some((s) => s.mayBeSigning)) {
     throw unsupported('the key has a subkey that may sign');
   }
-  const cert = primarySelfCertification(key, now);
+  const cert = primaryV4Signature(key, now);
   if (cert === undefined) throw unsupported('no valid self-certification');
   const created = key.primary.created;
   if (
     created > now ||
-    (cert.keyExpiry !== 0 && now >= created + cert.keyExpiry)
+    (cert.keyExpiresAfter !== 0 && now >= created + cert.keyExpiresAfter)
   ) {
     throw unsupported('the key is expired or not yet valid');
   }

@@ -1,12 +1,19 @@
 import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
-import { UnsupportedOpenPGPError, type PublicKeyPacket } from './key-packet.js';
+import {
+  bitLength,
+  UnsupportedOpenPGPError,
+  type PublicKeyPacket,
+} from './key-packet.js';
 
 /**
  * Native V4 signature packets (RFC 9580 §5.2): parsing, the hashed data
- * (§5.2.4) and verification with node:crypto. Parsing is deliberately
- * narrower than openpgp.js: anything unusual (unknown critical subpackets,
- * revocation keys, odd lengths, duplicates, disagreeing issuers) throws
- * UnsupportedOpenPGPError so that openpgp.js decides instead.
+ * (§5.2.4) and verification with node:crypto, for every native path
+ * (message signatures, self-certifications, subkey bindings). Parsing is
+ * deliberately narrower than openpgp.js: anything unusual (critical
+ * subpackets openpgp.js may refuse, revocation keys, odd lengths,
+ * duplicates, disagreeing issuers) throws UnsupportedOpenPGPError so that
+ * openpgp.js decides instead. DSA signatures are parsed (third-party
+ * certifications carry them) but never verify: no native key is DSA.
  */
 
 export interface Subpacket {
@@ -32,12 +39,16 @@ export interface V4Signature {
   /** First key-flags octet; undefined when the subpacket is absent. */
   keyFlags?: number;
   isPrimaryUserID: boolean;
+  /** Preferred hash algorithms (subpacket 21), in order; empty when absent. */
+  preferredHashes: number[];
   /** 16 uppercase hex: what openpgp.js uses as the issuer (all issuer subpackets agree). */
   issuerKeyID: string;
   embedded?: V4Signature;
   left16: Buffer;
   /** RSA [s]; ECDSA/EdDSA [r, s] as in the MPIs; Ed25519 [RS]. */
   params: Buffer[];
+  /** Shortest subpacket lengths and canonical MPIs: openpgp.js writes the packet back byte for byte. */
+  canonical: boolean;
 }
 
 export const HASH_NAMES: Record<number, string> = {
@@ -54,7 +65,11 @@ const OPENPGP_KNOWN = new Set([
   31, 32, 33, 34, 39,
 ]);
 /** Known types we accept in the hashed area without interpreting them. */
-const PASSIVE = new Set([4, 7, 11, 21, 22, 23, 24, 26, 28, 29, 30, 34, 39]);
+const PASSIVE = new Set([4, 7, 11, 22, 23, 24, 26, 28, 29, 30, 34, 39]);
+/** Types openpgp.js honours when critical (it writes embedded signatures, 32, critical itself); other critical subpackets may make it refuse the signature. */
+const KNOWN_CRITICAL = new Set([2, 3, 9, 11, 16, 21, 22, 25, 27, 30, 32, 33]);
+/** Public-key algorithms whose signatures are parsed: RSA, DSA (never verified), ECDSA, EdDSA. */
+const SIGNATURE_ALGORITHMS = new Set([1, 3, 17, 19, 22, 27]);
 const FIXED_LENGTH: Record<number, number> = {
   2: 4,
   3: 4,
@@ -70,11 +85,16 @@ function unsupported(why: string): UnsupportedOpenPGPError {
   return new UnsupportedOpenPGPError(`native OpenPGP signature: ${why}`);
 }
 
+interface Reading {
+  subpackets: Subpacket[];
+  canonical: boolean;
+}
+
 function readSubpackets(
   body: Buffer,
   pos: number,
   hashed: boolean,
-  out: Subpacket[],
+  out: Reading,
 ): number {
   if (pos + 2 > body.length) throw unsupported('truncated');
   const end = pos + 2 + body.readUInt16BE(pos);
@@ -90,14 +110,16 @@ function readSubpackets(
       if (pos + 2 > end) throw unsupported('bad subpacket length');
       len = ((b0 - 192) << 8) + (body[pos + 1] ?? 0) + 192;
       pos += 2;
+      if (len < 192) out.canonical = false;
     } else {
       if (pos + 5 > end) throw unsupported('bad subpacket length');
       len = body.readUInt32BE(pos + 1);
       pos += 5;
+      if (len < 8384) out.canonical = false;
     }
     if (len < 1 || pos + len > end) throw unsupported('bad subpacket length');
     const t = body[pos] ?? 0;
-    out.push({
+    out.subpackets.push({
       type: t & 0x7f,
       critical: (t & 0x80) !== 0,
       hashed,
@@ -108,15 +130,23 @@ function readSubpackets(
   return end;
 }
 
-/** Like openpgp.js util.readMPI: the declared bit count decides the length, leading zeros allowed. */
-function readMpi(body: Buffer, pos: number): [Buffer, number] {
+/** Like openpgp.js util.readMPI: the declared bit count decides the length, leading zeros allowed (but noted). */
+function readMpi(body: Buffer, pos: number, out: Reading): [Buffer, number] {
   if (pos + 2 > body.length) throw unsupported('truncated MPI');
-  const len = (body.readUInt16BE(pos) + 7) >> 3;
+  const bits = body.readUInt16BE(pos);
+  const len = (bits + 7) >> 3;
   if (pos + 2 + len > body.length) throw unsupported('truncated MPI');
-  return [body.subarray(pos + 2, pos + 2 + len), pos + 2 + len];
+  const value = body.subarray(pos + 2, pos + 2 + len);
+  if (bits === 0 || bitLength(value) !== bits) out.canonical = false;
+  return [value, pos + 2 + len];
 }
 
-function readParams(algo: number, body: Buffer, pos: number): Buffer[] {
+function readParams(
+  algo: number,
+  body: Buffer,
+  pos: number,
+  out: Reading,
+): Buffer[] {
   const params: Buffer[] = [];
   if (algo === 27) {
     if (pos + 64 !== body.length) throw unsupported('bad Ed25519 signature');
@@ -124,7 +154,7 @@ function readParams(algo: number, body: Buffer, pos: number): Buffer[] {
   }
   const count = algo === 1 || algo === 3 ? 1 : 2;
   for (let i = 0; i < count; i++) {
-    const [mpi, next] = readMpi(body, pos);
+    const [mpi, next] = readMpi(body, pos, out);
     params.push(mpi);
     pos = next;
   }
@@ -140,16 +170,18 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
   const sigType = body[1] ?? 0;
   const publicKeyAlgorithm = body[2] ?? 0;
   const hashAlgorithm = body[3] ?? 0;
-  if (![1, 3, 19, 22, 27].includes(publicKeyAlgorithm)) {
+  if (!SIGNATURE_ALGORITHMS.has(publicKeyAlgorithm)) {
     throw unsupported(`public-key algorithm ${publicKeyAlgorithm}`);
   }
   if (HASH_NAMES[hashAlgorithm] === undefined) {
     throw unsupported(`hash algorithm ${hashAlgorithm}`);
   }
-  const subpackets: Subpacket[] = [];
-  const hashedEnd = readSubpackets(body, 4, true, subpackets);
-  const unhashedEnd = readSubpackets(body, hashedEnd, false, subpackets);
+  const reading: Reading = { subpackets: [], canonical: true };
+  const hashedEnd = readSubpackets(body, 4, true, reading);
+  const unhashedEnd = readSubpackets(body, hashedEnd, false, reading);
   if (unhashedEnd + 2 > body.length) throw unsupported('truncated');
+  const params = readParams(publicKeyAlgorithm, body, unhashedEnd + 2, reading);
+  const { subpackets } = reading;
   const sig: V4Signature = {
     sigType,
     publicKeyAlgorithm,
@@ -160,9 +192,11 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
     expiresAfter: 0,
     keyExpiresAfter: 0,
     isPrimaryUserID: false,
+    preferredHashes: [],
     issuerKeyID: '',
     left16: body.subarray(unhashedEnd, unhashedEnd + 2),
-    params: readParams(publicKeyAlgorithm, body, unhashedEnd + 2),
+    params,
+    canonical: reading.canonical,
   };
   const seen = new Set<number>();
   const issuers = new Set<string>();
@@ -205,6 +239,9 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
         if (sp.body.length === 0) throw unsupported('empty key flags');
         sig.keyFlags = sp.body[0];
         break;
+      case 21:
+        sig.preferredHashes = [...sp.body];
+        break;
       case 32:
         if (embedded) throw unsupported('nested embedded signature');
         sig.embedded = parseV4Signature(sp.body, true);
@@ -218,6 +255,10 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
         } else if (!PASSIVE.has(sp.type)) {
           throw unsupported(`subpacket ${sp.type}`);
         }
+    }
+    // openpgp.js refuses signatures with critical subpackets it does not honour
+    if (sp.hashed && sp.critical && !KNOWN_CRITICAL.has(sp.type)) {
+      throw unsupported(`critical subpacket ${sp.type}`);
     }
   }
   if (sig.created < 0) throw unsupported('no creation time');

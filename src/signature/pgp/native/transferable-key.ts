@@ -200,7 +200,10 @@ function readKeys(data: Buffer, allowSecret: boolean): TransferableKey[] {
       user = { userID: p.body, selfCertifications: [], revoked: false };
       key.users.push(user);
     } else if (p.tag === 2) {
-      addSignature(key, user, subkey, parseV4Signature(p.body));
+      const sig = parseV4Signature(p.body);
+      // DSA certifications are parsed for key listing only; verification leaves them to openpgp.js
+      if (sig.publicKeyAlgorithm === 17) throw unsupported('DSA signature');
+      addSignature(key, user, subkey, sig);
     } else {
       throw unsupported(`packet type ${p.tag} in a key`);
     }
