@@ -196,3 +196,72 @@ export function parsePublicKeyPacket(body: Buffer): {
   };
   return { key, end };
 }
+
+/** The public part of any subkey the native paths accept. */
+export interface SubkeyPublic {
+  /** 40 uppercase hex. */
+  fingerprint: string;
+  /** 16 uppercase hex. */
+  keyID: string;
+  algorithm: number;
+  /** The parsed key; undefined for encryption-only algorithms (ElGamal, ECDH, X25519), kept only for their identity. */
+  key?: PublicKeyPacket;
+  /** Where the public part ends (a secret part may follow). */
+  end: number;
+}
+
+/** ECDH curves openpgp.js and gpg write: NIST P-256/384/521 and Curve25519 (legacy). */
+const ECDH_OIDS = new Set([
+  '2a8648ce3d030107',
+  '2b81040022',
+  '2b81040023',
+  '2b060104019755010501',
+]);
+
+/**
+ * The end of the public part of an encryption-only key (RFC 9580 §5.5.5),
+ * read as strictly as parsePublicKeyPacket (canonical encodings only, so
+ * that openpgp.js computes the same fingerprint and writes the same bytes).
+ */
+function encryptionKeyEnd(body: Buffer): number {
+  if (body.length < 6 || body[0] !== 4) throw unsupported('subkey version');
+  const algo = body[5];
+  let pos = 6;
+  if (algo === 16) {
+    for (let i = 0; i < 3; i++) pos = readCanonicalMpi(body, pos)[1];
+    return pos;
+  }
+  if (algo === 25) {
+    if (pos + 32 > body.length) throw unsupported('truncated X25519 key');
+    return pos + 32;
+  }
+  if (algo === 18) {
+    const len = body[pos] ?? 0;
+    const oid = body.subarray(pos + 1, pos + 1 + len).toString('hex');
+    if (!ECDH_OIDS.has(oid)) throw unsupported(`ECDH curve ${oid}`);
+    pos = readCanonicalMpi(body, pos + 1 + len)[1];
+    if (pos + 4 > body.length || body[pos] !== 3 || body[pos + 1] !== 1) {
+      throw unsupported('ECDH KDF parameters');
+    }
+    return pos + 4;
+  }
+  throw unsupported(`subkey algorithm ${algo}`);
+}
+
+/**
+ * The public part of a subkey or secret-subkey body: signing algorithms
+ * as parsePublicKeyPacket reads them, plus ElGamal (16), ECDH (18) and
+ * X25519 (25) encryption keys. RSA encrypt-only (2), X448 and the rest
+ * throw UnsupportedOpenPGPError.
+ */
+export function parseSubkeyPublic(body: Buffer): SubkeyPublic {
+  const algorithm = body[5] ?? 0;
+  if (algorithm === 16 || algorithm === 18 || algorithm === 25) {
+    const end = encryptionKeyEnd(body);
+    const fingerprint = v4Fingerprint(body.subarray(0, end));
+    return { fingerprint, keyID: fingerprint.slice(24), algorithm, end };
+  }
+  const { key, end } = parsePublicKeyPacket(body);
+  const { fingerprint, keyID } = key;
+  return { fingerprint, keyID, algorithm, key, end };
+}

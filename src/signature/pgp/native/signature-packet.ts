@@ -24,6 +24,8 @@ export interface Subpacket {
 }
 
 export interface V4Signature {
+  /** The whole packet body, as read (key blobs write it back unchanged). */
+  body: Buffer;
   sigType: number;
   publicKeyAlgorithm: number;
   hashAlgorithm: number;
@@ -186,6 +188,7 @@ export function parseV4Signature(body: Buffer, embedded = false): V4Signature {
     sigType,
     publicKeyAlgorithm,
     hashAlgorithm,
+    body,
     hashedPart: body.subarray(0, hashedEnd),
     subpackets,
     created: -1,

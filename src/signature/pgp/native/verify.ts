@@ -7,10 +7,11 @@ import {
   parseV4Signature,
   type V4Signature,
 } from './signature-packet.js';
+import { splitPackets } from './packet-framing.js';
 import {
-  parseKeyringBlob,
-  splitPackets,
-  type NativeSubkey,
+  keySignatures,
+  parseTransferableKeys,
+  type KeySubkey,
   type TransferableKey,
 } from './transferable-key.js';
 
@@ -43,10 +44,19 @@ function undecided(why: string): UnsupportedOpenPGPError {
   return new UnsupportedOpenPGPError(`native verification undecided: ${why}`);
 }
 
+/** Keyrings hold public keys; DSA certifications are left to openpgp.js too. */
+function verifiableKey(key: NativeKey): boolean {
+  return (
+    key.secretPart === undefined &&
+    keySignatures(key).every((s) => s.publicKeyAlgorithm !== 17)
+  );
+}
+
 /** Every key of every blob, or undefined when any part is not handled natively. */
 export function parseNativeKeyring(blobs: Buffer[]): NativeKey[] | undefined {
   try {
-    return blobs.flatMap((b) => parseKeyringBlob(b));
+    const keys = blobs.flatMap((b) => parseTransferableKeys(b));
+    return keys.every(verifiableKey) ? keys : undefined;
   } catch {
     return undefined;
   }
@@ -173,11 +183,11 @@ function canSign(sig: V4Signature): boolean {
 /** openpgp.js Subkey.verify + the subkey branch of getSigningKey, clean case only. */
 function validSigningSubkey(
   key: NativeKey,
-  sub: NativeSubkey,
+  sub: KeySubkey,
   subkey: PublicKeyPacket,
   date: number,
 ): void {
-  if (sub.revoked) throw undecided('subkey has revocations');
+  if (sub.revocations.length > 0) throw undecided('subkey has revocations');
   const data = bindingData(key.primary, subkey);
   const binding = latestValid(sub.bindingSignatures, key.primary, data, date);
   if (!binding || keyExpired(subkey, binding, date) || !canSign(binding)) {
@@ -195,7 +205,9 @@ function validSigningSubkey(
 function signingKey(key: NativeKey, keyID: string, date: number) {
   if (key.revocationSignatures.length > 0) throw undecided('key revocations');
   if (key.directSignatures.length > 0) throw undecided('direct-key signatures');
-  if (key.users.some((u) => u.revoked)) throw undecided('user ID revocations');
+  if (key.users.some((u) => u.revocations.length > 0)) {
+    throw undecided('user ID revocations');
+  }
   const selfCert = primarySelfCertification(key, date);
   if (keyExpired(key.primary, selfCert, date)) throw undecided('key expired');
   checkKeyRequirements(key.primary);

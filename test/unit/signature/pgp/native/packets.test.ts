@@ -8,7 +8,7 @@ import {
   UnsupportedOpenPGPError,
 } from '../../../../../src/signature/pgp/native/key-packet.js';
 import { parseV4Signature } from '../../../../../src/signature/pgp/native/signature-packet.js';
-import { splitPackets } from '../../../../../src/signature/pgp/native/transferable-key.js';
+import { splitPackets } from '../../../../../src/signature/pgp/native/packet-framing.js';
 import { signatureFixtures } from '../../../../helpers/paths.js';
 import { expectAgreement } from './differential.js';
 
