@@ -116,7 +116,7 @@ async function newNativeSigner(
   }
   const secret = key.secret;
   const now = Math.floor(Date.now() / 1000);
-  const cert = primarySigningCertification(key, now);
+  const cert = primarySigningCertification(key.transferable, now);
   const hashAlgorithm = preferredHashAlgorithm(
     key.primary,
     cert.preferredHashes,

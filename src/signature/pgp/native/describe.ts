@@ -24,7 +24,7 @@ function algorithmName(key: BlobKey): string {
 }
 
 function describeOne(key: BlobKey): KeyMaterial {
-  const expiry = primaryKeyExpiry(key);
+  const expiry = primaryKeyExpiry(key.transferable);
   const secret = key.secret;
   // openpgp.js: encrypted unless some key packet is decrypted.
   const isEncrypted =

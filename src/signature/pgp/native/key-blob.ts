@@ -7,11 +7,6 @@ import {
   assertSupportedProtection,
   type LockedSecretKey,
 } from './secret-key.js';
-import {
-  certificationData,
-  checkSignature,
-  type V4Signature,
-} from './signature-packet.js';
 import { writePacket } from './sign.js';
 import {
   keySignatures,
@@ -27,27 +22,25 @@ import {
  * primary key, user IDs with certifications, subkeys with binding
  * signatures, no revocations, direct-key signatures, user attributes or
  * trust packets. Anything else throws UnsupportedOpenPGPError and callers
- * fall back to openpgp.js. Self-certifications are verified before
- * key-validity.ts believes their key flags, expiry and hash preferences.
+ * fall back to openpgp.js. Which self-certification counts is for
+ * key-validity.ts to say.
  */
 
 export interface BlobSubkey {
   fingerprint: string;
   algorithm: number;
   keyID: string;
-  /** Might be chosen by openpgp.js as a signing subkey. */
-  mayBeSigning: boolean;
   /** Secret subkeys: the secret part is passphrase-protected. */
   isEncrypted?: boolean;
 }
 
 export interface BlobKey {
+  /** The parsed key, for key-validity.ts. */
+  transferable: TransferableKey;
   primary: PublicKeyPacket;
   /** Present for secret keys (tag 5). */
   secret?: LockedSecretKey;
   userIds: string[];
-  /** Per user ID, its verified self-certifications in packet order. */
-  selfCertifications: V4Signature[][];
   subkeys: BlobSubkey[];
   /** openpgp.js `key.toPublic().write()`. */
   publicBinary: Buffer;
@@ -120,16 +113,10 @@ function blobSubkey(sub: KeySubkey, secret: boolean): BlobSubkey {
     assertSupportedProtection(secretPart);
     checkSecretPart(secretPart, sub.algorithm);
   }
-  // Unset key flags leave openpgp.js free to pick the subkey for signing.
-  const flagsMaySign = sub.bindingSignatures.some(
-    (s) => s.keyFlags === undefined || (s.keyFlags & 0x02) !== 0,
-  );
   return {
     fingerprint: sub.fingerprint,
     algorithm: sub.algorithm,
     keyID: sub.keyID,
-    // encryption-only algorithms (no parsed key) never sign in openpgp.js
-    mayBeSigning: sub.key !== undefined && flagsMaySign,
     ...(secret ? { isEncrypted: secretPart[0] === 254 } : {}),
   };
 }
@@ -160,20 +147,12 @@ function blobKey(key: TransferableKey): BlobKey {
   checkPlainShape(key);
   const secret = lockedSecret(key);
   const { primary } = key;
-  // Only verified self-certifications count (at their own creation time).
-  const selfCertifications = key.users.map((u) => {
-    const data = certificationData(primary, u.userID);
-    return u.selfCertifications.filter(
-      (sig) =>
-        checkSignature(sig, primary, data, sig.created, false) !== 'unknown',
-    );
-  });
   const { pub, all } = rewrite(key);
   return {
+    transferable: key,
     primary,
     ...(secret ? { secret } : {}),
     userIds: key.users.map((u) => u.userID.toString('utf8')),
-    selfCertifications,
     subkeys: key.subkeys.map((s) => blobSubkey(s, secret !== undefined)),
     publicBinary: pub,
     binary: all,

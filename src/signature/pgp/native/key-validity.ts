@@ -1,58 +1,94 @@
-import { UnsupportedOpenPGPError } from './key-packet.js';
-import type { BlobKey } from './key-blob.js';
-import type { V4Signature } from './signature-packet.js';
+import { UnsupportedOpenPGPError, type PublicKeyPacket } from './key-packet.js';
+import {
+  bindingData,
+  certificationData,
+  checkSignature,
+  type V4Signature,
+} from './signature-packet.js';
+import type { KeySubkey, TransferableKey } from './transferable-key.js';
 
 /**
- * Which self-certification openpgp.js would use for a key, and what
- * follows from it: the primary user (getPrimaryUser), the key's expiry
- * (getExpirationTime) and whether getSigningKey would pick the primary key.
+ * openpgp.js 6's key-validity rules, once, for every native path:
+ * which self-certification counts (getPrimaryUser), when a key expires
+ * (getExpirationTime) and which key signs (getSigningKey), with default
+ * config. Only the clean case is mirrored: wherever more would be needed
+ * (revocations, direct-key signatures, colliding key IDs, signatures we
+ * cannot verify natively), UnsupportedOpenPGPError leaves openpgp.js to
+ * decide. Dates are unix seconds.
  */
 
-function unsupported(why: string): UnsupportedOpenPGPError {
-  return new UnsupportedOpenPGPError(`native OpenPGP: ${why}`);
+/** openpgp.js config.minRSABits. */
+const MIN_RSA_BITS = 2047;
+
+function undecided(why: string): UnsupportedOpenPGPError {
+  return new UnsupportedOpenPGPError(`native key validity undecided: ${why}`);
 }
 
 /**
- * openpgp.js `getPrimaryUser(date)`: among user IDs with a self-certification
- * valid at `now` (unix seconds; null = at any time), the one flagged primary,
- * else the most recently certified (the later one on ties).
+ * openpgp.js getLatestValidSignature: the newest of `sigs` valid at `date`
+ * (null = at any time: verification only), the first in packet order on
+ * ties. A signature that cannot be verified natively leaves it undecided.
  */
-export function primaryV4Signature(
-  key: BlobKey,
-  now: number | null,
+function latestValid(
+  sigs: V4Signature[],
+  key: PublicKeyPacket,
+  data: Buffer,
+  date: number | null,
 ): V4Signature | undefined {
-  let best: V4Signature | undefined;
-  for (const certs of key.selfCertifications) {
-    let latest: V4Signature | undefined;
-    for (const c of certs) {
-      const expired =
-        now !== null &&
-        (c.created > now ||
-          (c.expiresAfter !== 0 && now >= c.created + c.expiresAfter));
-      if (!expired && (latest === undefined || c.created > latest.created)) {
-        latest = c;
-      }
-    }
-    if (latest === undefined) continue;
-    if (
-      best === undefined ||
-      Number(latest.isPrimaryUserID) - Number(best.isPrimaryUserID) > 0 ||
-      (latest.isPrimaryUserID === best.isPrimaryUserID &&
-        latest.created >= best.created)
-    ) {
-      best = latest;
+  let latest: V4Signature | undefined;
+  for (let i = sigs.length - 1; i >= 0; i--) {
+    const sig = sigs[i]!;
+    const check = checkSignature(sig, key, data, date ?? sig.created, false);
+    if (check === 'unknown') throw undecided('key signature');
+    if (check === 'valid' && (!latest || sig.created >= latest.created)) {
+      latest = sig;
     }
   }
-  return best;
+  return latest;
+}
+
+/** Key expiry as openpgp.js isDataExpired: valid in [created, created + lifetime). */
+function keyExpired(
+  key: PublicKeyPacket,
+  sig: V4Signature,
+  date: number,
+): boolean {
+  const expires =
+    sig.keyExpiresAfter === 0 ? Infinity : key.created + sig.keyExpiresAfter;
+  return !(key.created <= date && date < expires);
 }
 
 /**
- * openpgp.js `key.getExpirationTime()` in unix seconds: the earlier of the
- * primary self-certification's key and signature expiry; Infinity = never,
+ * openpgp.js getPrimaryUser(date): among user IDs with a self-certification
+ * valid at `date` (null = at any time), the one flagged primary, else the
+ * most recently certified (the later user ID on ties).
+ */
+export function primarySelfCertification(
+  key: TransferableKey,
+  date: number | null,
+): V4Signature | undefined {
+  const certs: V4Signature[] = [];
+  for (const user of key.users) {
+    const data = certificationData(key.primary, user.userID);
+    const sig = latestValid(user.selfCertifications, key.primary, data, date);
+    if (sig) certs.push(sig);
+  }
+  // stable sort by (primary flag, creation); openpgp.js takes the last
+  certs.sort(
+    (a, b) =>
+      Number(a.isPrimaryUserID) - Number(b.isPrimaryUserID) ||
+      a.created - b.created,
+  );
+  return certs.pop();
+}
+
+/**
+ * openpgp.js key.getExpirationTime(): the earlier of the primary
+ * self-certification's key and signature expiry; Infinity = never,
  * undefined = no valid self-certification.
  */
-export function primaryKeyExpiry(key: BlobKey): number | undefined {
-  const cert = primaryV4Signature(key, null);
+export function primaryKeyExpiry(key: TransferableKey): number | undefined {
+  const cert = primarySelfCertification(key, null);
   if (cert === undefined) return undefined;
   const keyExpiry =
     cert.keyExpiresAfter === 0
@@ -63,30 +99,100 @@ export function primaryKeyExpiry(key: BlobKey): number | undefined {
   return Math.min(keyExpiry, sigExpiry);
 }
 
+function checkKeyRequirements(key: PublicKeyPacket): void {
+  if (
+    (key.algorithm === 1 || key.algorithm === 3) &&
+    key.bits! < MIN_RSA_BITS
+  ) {
+    throw undecided('RSA key too short');
+  }
+}
+
+/** openpgp.js 6 refuses signing keys without key flags (config.allowMissingKeyFlags is off). */
+function canSign(sig: V4Signature): boolean {
+  return sig.keyFlags !== undefined && (sig.keyFlags & 0x02) !== 0;
+}
+
+/** openpgp.js Subkey.verify + the subkey branch of getSigningKey, clean case only. */
+function validSigningSubkey(
+  key: TransferableKey,
+  sub: KeySubkey,
+  subkey: PublicKeyPacket,
+  date: number,
+): void {
+  if (sub.revocations.length > 0) throw undecided('subkey has revocations');
+  const data = bindingData(key.primary, subkey);
+  const binding = latestValid(sub.bindingSignatures, key.primary, data, date);
+  if (!binding || keyExpired(subkey, binding, date) || !canSign(binding)) {
+    throw undecided('subkey binding');
+  }
+  const back = binding.embedded;
+  if (back?.sigType !== 0x19) throw undecided('no primary-key binding');
+  if (checkSignature(back, subkey, data, date, false) !== 'valid') {
+    throw undecided('primary-key binding');
+  }
+  checkKeyRequirements(subkey);
+}
+
+export interface SigningKey {
+  /** The key packet that signs: the primary key or a subkey. */
+  key: PublicKeyPacket;
+  /** The primary user's self-certification at the date. */
+  selfCertification: V4Signature;
+}
+
+/** openpgp.js Key.getSigningKey(keyID, date) for the clean case; throws when undecided. */
+export function signingKey(
+  key: TransferableKey,
+  keyID: string,
+  date: number,
+): SigningKey {
+  if (key.revocationSignatures.length > 0) throw undecided('key revocations');
+  if (key.directSignatures.length > 0) throw undecided('direct-key signatures');
+  if (key.users.some((u) => u.revocations.length > 0)) {
+    throw undecided('user ID revocations');
+  }
+  const selfCertification = primarySelfCertification(key, date);
+  if (!selfCertification) throw undecided('no valid self-certification');
+  if (keyExpired(key.primary, selfCertification, date)) {
+    throw undecided('key expired');
+  }
+  checkKeyRequirements(key.primary);
+  const subs = key.subkeys.filter((s) => s.keyID === keyID);
+  const sub = subs[0];
+  if (subs.length === 1 && sub?.key && key.primary.keyID !== keyID) {
+    validSigningSubkey(key, sub, sub.key, date);
+    return { key: sub.key, selfCertification };
+  }
+  if (
+    subs.length !== 0 ||
+    key.primary.keyID !== keyID ||
+    !canSign(selfCertification)
+  ) {
+    throw undecided('signing key');
+  }
+  return { key: key.primary, selfCertification };
+}
+
+/** A subkey openpgp.js might pick for signing: a signing algorithm, and flags that allow it or none. */
+function maySign(sub: KeySubkey): boolean {
+  return (
+    sub.key !== undefined &&
+    sub.bindingSignatures.some(
+      (s) => s.keyFlags === undefined || (s.keyFlags & 0x02) !== 0,
+    )
+  );
+}
+
 /**
  * The self-certification that lets the primary key sign at `now`, when
- * openpgp.js `getSigningKey()` would pick the primary key: no subkey that
- * could sign, a valid primary user, the key not expired and allowed to sign.
- * Otherwise UnsupportedOpenPGPError (openpgp.js decides or reports).
+ * openpgp.js getSigningKey() (no key ID) would pick the primary key: no
+ * subkey that could sign, and the primary key valid for signing.
  */
 export function primarySigningCertification(
-  key: BlobKey,
+  key: TransferableKey,
   now: number,
 ): V4Signature {
-  if (key.subkeys.some((s) => s.mayBeSigning)) {
-    throw unsupported('the key has a subkey that may sign');
-  }
-  const cert = primaryV4Signature(key, now);
-  if (cert === undefined) throw unsupported('no valid self-certification');
-  const created = key.primary.created;
-  if (
-    created > now ||
-    (cert.keyExpiresAfter !== 0 && now >= created + cert.keyExpiresAfter)
-  ) {
-    throw unsupported('the key is expired or not yet valid');
-  }
-  if (cert.keyFlags !== undefined && (cert.keyFlags & 0x02) === 0) {
-    throw unsupported('the primary key may not sign');
-  }
-  return cert;
+  if (key.subkeys.some(maySign)) throw undecided('a subkey may sign');
+  return signingKey(key, key.primary.keyID, now).selfCertification;
 }

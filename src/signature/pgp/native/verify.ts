@@ -1,17 +1,15 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
-import { UnsupportedOpenPGPError, type PublicKeyPacket } from './key-packet.js';
+import { UnsupportedOpenPGPError } from './key-packet.js';
+import { signingKey } from './key-validity.js';
+import { splitPackets } from './packet-framing.js';
 import {
-  bindingData,
-  certificationData,
   checkSignature,
   parseV4Signature,
   type V4Signature,
 } from './signature-packet.js';
-import { splitPackets } from './packet-framing.js';
 import {
   keySignatures,
   parseTransferableKeys,
-  type KeySubkey,
   type TransferableKey,
 } from './transferable-key.js';
 
@@ -20,11 +18,11 @@ import {
  * messages) by clean V4 keys, checked with node:crypto without loading
  * openpgp.js. It only ever answers "accepted" or undefined (undecided);
  * undecided means openpgp.js (verifier.ts) decides exactly as before.
- * SECURITY: every rule below mirrors what openpgp.js 6 does in
- * Key.getSigningKey(keyID, date) and openpgp.verify({date}) with default
- * config; wherever mirroring would need more than the common case
- * (revocations, direct-key signatures, colliding key IDs, unusual
- * packets), the answer is undecided.
+ * SECURITY: every rule mirrors what openpgp.js 6 does in openpgp.verify
+ * ({date}) with default config, and Key.getSigningKey(keyID, date) as
+ * key-validity.ts mirrors it; wherever mirroring would need more than the
+ * common case (revocations, direct-key signatures, colliding key IDs,
+ * unusual packets), the answer is undecided.
  */
 
 export type NativeKey = TransferableKey;
@@ -37,8 +35,6 @@ export interface NativeVerified {
 
 /** Bound on decompressed data, as packets.ts. */
 const MAX_DECOMPRESSED_BYTES = 4 * 1024 * 1024;
-/** openpgp.js config.minRSABits. */
-const MIN_RSA_BITS = 2047;
 
 function undecided(why: string): UnsupportedOpenPGPError {
   return new UnsupportedOpenPGPError(`native verification undecided: ${why}`);
@@ -122,107 +118,6 @@ function readMessage(untrusted: Buffer): NativeMessage {
   return { literal: lit.body.subarray(6 + nameLen), sig };
 }
 
-/** openpgp.js getLatestValidSignature; undefined when none is valid at `date`. */
-function latestValid(
-  sigs: V4Signature[],
-  key: PublicKeyPacket,
-  data: Buffer,
-  date: number,
-): V4Signature | undefined {
-  let latest: V4Signature | undefined;
-  for (let i = sigs.length - 1; i >= 0; i--) {
-    const sig = sigs[i]!;
-    const check = checkSignature(sig, key, data, date, false);
-    if (check === 'unknown') throw undecided('key signature');
-    if (check === 'valid' && (!latest || sig.created >= latest.created)) {
-      latest = sig;
-    }
-  }
-  return latest;
-}
-
-/** Key expiry as openpgp.js isDataExpired: valid in [created, created + lifetime). */
-function keyExpired(key: PublicKeyPacket, sig: V4Signature, date: number) {
-  const expires =
-    sig.keyExpiresAfter === 0 ? Infinity : key.created + sig.keyExpiresAfter;
-  return !(key.created <= date && date < expires);
-}
-
-/** The primary user's self-certification at `date` (openpgp.js getPrimaryUser). */
-function primarySelfCertification(key: NativeKey, date: number): V4Signature {
-  const users: { sig: V4Signature }[] = [];
-  for (const user of key.users) {
-    const data = certificationData(key.primary, user.userID);
-    const sig = latestValid(user.selfCertifications, key.primary, data, date);
-    if (sig) users.push({ sig });
-  }
-  // stable sort by (primary flag, creation); openpgp.js takes the last
-  users.sort(
-    (a, b) =>
-      Number(a.sig.isPrimaryUserID) - Number(b.sig.isPrimaryUserID) ||
-      a.sig.created - b.sig.created,
-  );
-  const chosen = users.pop();
-  if (!chosen) throw undecided('no valid self-certification');
-  return chosen.sig;
-}
-
-function checkKeyRequirements(key: PublicKeyPacket): void {
-  if (
-    (key.algorithm === 1 || key.algorithm === 3) &&
-    key.bits! < MIN_RSA_BITS
-  ) {
-    throw undecided('RSA key too short');
-  }
-}
-
-function canSign(sig: V4Signature): boolean {
-  return sig.keyFlags !== undefined && (sig.keyFlags & 0x02) !== 0;
-}
-
-/** openpgp.js Subkey.verify + the subkey branch of getSigningKey, clean case only. */
-function validSigningSubkey(
-  key: NativeKey,
-  sub: KeySubkey,
-  subkey: PublicKeyPacket,
-  date: number,
-): void {
-  if (sub.revocations.length > 0) throw undecided('subkey has revocations');
-  const data = bindingData(key.primary, subkey);
-  const binding = latestValid(sub.bindingSignatures, key.primary, data, date);
-  if (!binding || keyExpired(subkey, binding, date) || !canSign(binding)) {
-    throw undecided('subkey binding');
-  }
-  const back = binding.embedded;
-  if (back?.sigType !== 0x19) throw undecided('no primary-key binding');
-  if (checkSignature(back, subkey, data, date, false) !== 'valid') {
-    throw undecided('primary-key binding');
-  }
-  checkKeyRequirements(subkey);
-}
-
-/** openpgp.js Key.getSigningKey(keyID, date) for the clean case; throws when undecided. */
-function signingKey(key: NativeKey, keyID: string, date: number) {
-  if (key.revocationSignatures.length > 0) throw undecided('key revocations');
-  if (key.directSignatures.length > 0) throw undecided('direct-key signatures');
-  if (key.users.some((u) => u.revocations.length > 0)) {
-    throw undecided('user ID revocations');
-  }
-  const selfCert = primarySelfCertification(key, date);
-  if (keyExpired(key.primary, selfCert, date)) throw undecided('key expired');
-  checkKeyRequirements(key.primary);
-  const subs = key.subkeys.filter((s) => s.keyID === keyID);
-  const sub = subs[0];
-  if (subs.length === 1 && sub?.key && key.primary.keyID !== keyID) {
-    validSigningSubkey(key, sub, sub.key, date);
-    return sub.key;
-  }
-  if (subs.length !== 0 || key.primary.keyID !== keyID || !canSign(selfCert)) {
-    throw undecided('signing key');
-  }
-  return key.primary;
-}
-
 /**
  * Accept the (single) signature of a binary signed message exactly when
  * openpgp.js, as verifier.ts uses it, would; undefined = undecided.
@@ -245,7 +140,7 @@ export function nativeVerify(
     );
     if (!key) return undefined;
     const date = Math.floor(now.getTime() / 1000);
-    const signer = signingKey(key, keyID, date);
+    const signer = signingKey(key, keyID, date).key;
     if (checkSignature(sig, signer, literal, date, true) !== 'valid') {
       return undefined;
     }
