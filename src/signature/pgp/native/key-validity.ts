@@ -3,8 +3,8 @@ import {
   bindingData,
   certificationData,
   checkSignature,
-  type V4Signature,
-} from './signature-packet.js';
+} from './signature-check.js';
+import type { V4Signature } from './signature-packet.js';
 import type { KeySubkey, TransferableKey } from './transferable-key.js';
 
 /**

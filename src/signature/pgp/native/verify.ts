@@ -2,11 +2,8 @@ import { inflateRawSync, inflateSync } from 'node:zlib';
 import { UnsupportedOpenPGPError } from './key-packet.js';
 import { signingKey } from './key-validity.js';
 import { splitPackets } from './packet-framing.js';
-import {
-  checkSignature,
-  parseV4Signature,
-  type V4Signature,
-} from './signature-packet.js';
+import { checkSignature } from './signature-check.js';
+import { parseV4Signature, type V4Signature } from './signature-packet.js';
 import {
   keySignatures,
   parseTransferableKeys,
