@@ -1,5 +1,6 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { InvalidSignatureError } from '../../errors.js';
+import { framePackets } from './native/packet-framing.js';
 
 /**
  * A minimal OpenPGP packet reader (RFC 4880 §4) for signed messages: enough
@@ -45,57 +46,10 @@ function malformed(why: string): InvalidSignatureError {
 
 /** Split `data` into packets; old/new formats, partial lengths, indeterminate. */
 export function readPackets(data: Buffer): RawPacket[] {
-  const out: RawPacket[] = [];
-  let pos = 0;
-  const need = (n: number): void => {
-    if (pos + n > data.length) throw malformed('truncated packet');
-  };
-  while (pos < data.length) {
-    const ctb = data[pos++] ?? 0;
-    if ((ctb & 0x80) === 0) throw malformed('invalid packet header');
-    if (ctb & 0x40) {
-      const tag = ctb & 0x3f;
-      const parts: Buffer[] = [];
-      for (;;) {
-        need(1);
-        const b0 = data[pos++] ?? 0;
-        let len: number;
-        let partial = false;
-        if (b0 < 192) len = b0;
-        else if (b0 < 224) {
-          need(1);
-          len = ((b0 - 192) << 8) + (data[pos++] ?? 0) + 192;
-        } else if (b0 === 255) {
-          need(4);
-          len = data.readUInt32BE(pos);
-          pos += 4;
-        } else {
-          len = 1 << (b0 & 0x1f);
-          partial = true;
-        }
-        need(len);
-        parts.push(data.subarray(pos, pos + len));
-        pos += len;
-        if (!partial) break;
-      }
-      out.push({ tag, body: Buffer.concat(parts) });
-    } else {
-      const tag = (ctb >> 2) & 0x0f;
-      const lt = ctb & 0x03;
-      let len: number;
-      if (lt === 3) len = data.length - pos;
-      else {
-        const n = [1, 2, 4][lt] ?? 1;
-        need(n);
-        len = data.readUIntBE(pos, n);
-        pos += n;
-      }
-      need(len);
-      out.push({ tag, body: data.subarray(pos, pos + len) });
-      pos += len;
-    }
-  }
-  return out;
+  return framePackets(data, malformed, 1).map(({ tag, body }) => ({
+    tag,
+    body,
+  }));
 }
 
 function decompress(body: Buffer): Buffer {

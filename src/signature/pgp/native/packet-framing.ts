@@ -19,16 +19,29 @@ export interface RawPacket {
 
 /** Split packets (RFC 9580 §4.2), throwing UnsupportedOpenPGPError on anything malformed. */
 export function splitPackets(data: Buffer): RawPacket[] {
+  // openpgp.js needs two bytes to start a packet
+  return framePackets(data, unsupported, 2);
+}
+
+/**
+ * Split `data` into packets (old and new formats, partial and
+ * indeterminate lengths), reporting malformed framing as `fail(why)`
+ * does; each packet needs `startBytes` bytes to begin.
+ */
+export function framePackets(
+  data: Buffer,
+  fail: (why: string) => Error,
+  startBytes: 1 | 2,
+): RawPacket[] {
   const out: RawPacket[] = [];
   let pos = 0;
   const need = (n: number): void => {
-    if (pos + n > data.length) throw unsupported('truncated packet');
+    if (pos + n > data.length) throw fail('truncated packet');
   };
   while (pos < data.length) {
-    // openpgp.js needs two bytes to start a packet
-    need(2);
+    need(startBytes);
     const ctb = data[pos++] ?? 0;
-    if ((ctb & 0x80) === 0) throw unsupported('invalid packet header');
+    if ((ctb & 0x80) === 0) throw fail('invalid packet header');
     if (ctb & 0x40) {
       const parts: Buffer[] = [];
       let partial = false;
