@@ -64,10 +64,9 @@ function checkSecretPart(secretPart: Buffer, algorithm: number): void {
   ) {
     throw unsupported('secret key checksum mismatch');
   }
-  if (algorithm === 25 || algorithm === 26 || algorithm === 27) {
-    if (clear.length !== (algorithm === 26 ? 56 : 32)) {
-      throw unsupported('bad secret key length');
-    }
+  // X25519 and Ed25519: the raw 32-byte secret
+  if (algorithm === 25 || algorithm === 27) {
+    if (clear.length !== 32) throw unsupported('bad secret key length');
     return;
   }
   let pos = 0;
