@@ -327,7 +327,7 @@ async function benchCopySign() {
     );
     const fileOurs = ours('keyfile', ['--sign-by-key-file', keyFile]);
     report(
-      'copy --sign-by-key-file overhead (openpgp.js)',
+      'copy --sign-by-key-file overhead (key file)',
       fileOurs - plainOurs,
       skopeoOverhead,
       'skopeo --sign-by',
