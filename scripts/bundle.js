@@ -76,8 +76,9 @@ function lazyModule(specifier, exported) {
 }
 
 // Modules our code imports at top level but most runs never use: undici
-// (≈800 kB, only when a command talks HTTP) and child_process (only for gpg
-// and credential helpers). They are evaluated on first use instead.
+// (≈800 kB, only when a command talks HTTP), child_process (only for gpg
+// and credential helpers) and tar-stream (only for archive transports).
+// They are evaluated on first use instead.
 const requireFromRoot = createRequire(join(root, 'package.json'));
 const undiciLib = (path) =>
   JSON.stringify(requireFromRoot.resolve(`undici/lib/${path}`));
@@ -110,6 +111,10 @@ const lazyModules = {
   'node:child_process': lazyModule(
     'node:child_process',
     requireFromRoot('node:child_process'),
+  ),
+  'tar-stream': lazyModule(
+    requireFromRoot.resolve('tar-stream'),
+    requireFromRoot('tar-stream'),
   ),
 };
 
@@ -160,10 +165,12 @@ function oclifPlugin(slim) {
     name: 'imgsign-oclif',
     setup(b) {
       if (slim) {
-        b.onResolve({ filter: /^(undici|node:child_process)$/ }, (args) =>
-          args.importer.startsWith(distDir)
-            ? { path: `lazy:${args.path}`, namespace: 'imgsign' }
-            : undefined,
+        b.onResolve(
+          { filter: /^(undici|node:child_process|tar-stream)$/ },
+          (args) =>
+            args.importer.startsWith(distDir)
+              ? { path: `lazy:${args.path}`, namespace: 'imgsign' }
+              : undefined,
         );
         b.onResolve({ filter: /^debug$/ }, (args) =>
           args.importer === join(oclifLib, 'logger.js')
