@@ -2,9 +2,10 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 
 /**
  * Native parsing of V4 OpenPGP public-key packets (RFC 9580 §5.5.2) for the
- * verification fast path. Only the common algorithms are handled; anything
- * else throws UnsupportedOpenPGPError and callers fall back to openpgp.js,
- * which stays the authority for every rejection.
+ * native verification, signing and key-listing paths. Only the common
+ * algorithms are handled; anything else throws UnsupportedOpenPGPError and
+ * callers fall back to openpgp.js, which stays the authority for every
+ * rejection.
  */
 
 /** Thrown for anything the native path does not handle: callers fall back to openpgp.js. */
