@@ -115,20 +115,18 @@ async function newNativeSigner(
     throw new UnsupportedOpenPGPError('native OpenPGP: not one private key');
   }
   const secret = key.secret;
+  const { primary } = key.transferable;
   const now = Math.floor(Date.now() / 1000);
   const cert = primarySigningCertification(key.transferable, now);
-  const hashAlgorithm = preferredHashAlgorithm(
-    key.primary,
-    cert.preferredHashes,
-  );
-  const fingerprint = key.primary.fingerprint;
+  const hashAlgorithm = preferredHashAlgorithm(primary, cert.preferredHashes);
+  const fingerprint = primary.fingerprint;
   const label = `${what} ${fingerprint}`;
   if (secret.isEncrypted && state.passphrase === undefined && ask) {
     state.asked = true;
     state.passphrase = await ask(`Passphrase for ${label}: `);
   }
   const privateKey = unlockSecretKey(secret, state.passphrase, label);
-  const signer = { key: key.primary, privateKey, hashAlgorithm };
+  const signer = { key: primary, privateKey, hashAlgorithm };
   const userId = key.userIds[0];
   let fallback: Promise<PGPSigner> | undefined;
   return {

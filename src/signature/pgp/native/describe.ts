@@ -17,13 +17,14 @@ const ECDSA_NAMES: Record<string, string> = {
 
 /** keys.ts algorithmName: `rsa3072`, `ed25519`, `nistP256`, … */
 function algorithmName(key: BlobKey): string {
-  const { algorithm, bits, curve } = key.primary;
+  const { algorithm, bits, curve } = key.transferable.primary;
   if (algorithm === 1 || algorithm === 3) return `rsa${bits ?? ''}`;
   if (algorithm === 19) return ECDSA_NAMES[curve ?? ''] ?? 'ecdsa';
   return 'ed25519';
 }
 
 function describeOne(key: BlobKey): KeyMaterial {
+  const { primary } = key.transferable;
   const expiry = primaryKeyExpiry(key.transferable);
   const secret = key.secret;
   // openpgp.js: encrypted unless some key packet is decrypted.
@@ -32,12 +33,12 @@ function describeOne(key: BlobKey): KeyMaterial {
     secret.isEncrypted &&
     key.subkeys.every((s) => s.isEncrypted !== false);
   return {
-    fingerprint: key.primary.fingerprint,
-    keyIds: [key.primary.keyID, ...key.subkeys.map((s) => s.keyID)],
+    fingerprint: primary.fingerprint,
+    keyIds: [primary.keyID, ...key.subkeys.map((s) => s.keyID)],
     subkeyFingerprints: key.subkeys.map((s) => s.fingerprint),
     userIds: [...key.userIds],
     algorithm: algorithmName(key),
-    created: new Date(key.primary.created * 1000),
+    created: new Date(primary.created * 1000),
     ...(expiry !== undefined && Number.isFinite(expiry)
       ? { expires: new Date(expiry * 1000) }
       : {}),

@@ -1,8 +1,4 @@
-import {
-  readCanonicalMpi,
-  UnsupportedOpenPGPError,
-  type PublicKeyPacket,
-} from './key-packet.js';
+import { readCanonicalMpi, UnsupportedOpenPGPError } from './key-packet.js';
 import {
   assertSupportedProtection,
   type LockedSecretKey,
@@ -35,9 +31,8 @@ export interface BlobSubkey {
 }
 
 export interface BlobKey {
-  /** The parsed key, for key-validity.ts. */
+  /** The parsed key (its primary key too), for key-validity.ts. */
   transferable: TransferableKey;
-  primary: PublicKeyPacket;
   /** Present for secret keys (tag 5). */
   secret?: LockedSecretKey;
   userIds: string[];
@@ -145,11 +140,9 @@ function rewrite(key: TransferableKey): { pub: Buffer; all: Buffer } {
 function blobKey(key: TransferableKey): BlobKey {
   checkPlainShape(key);
   const secret = lockedSecret(key);
-  const { primary } = key;
   const { pub, all } = rewrite(key);
   return {
     transferable: key,
-    primary,
     ...(secret ? { secret } : {}),
     userIds: key.users.map((u) => u.userID.toString('utf8')),
     subkeys: key.subkeys.map((s) => blobSubkey(s, secret !== undefined)),
