@@ -1,4 +1,5 @@
 import type { CopyResult } from '../copy/types.js';
+import type { DockerReference } from '../reference/docker-reference.js';
 import { DirReference } from '../transports/dir/transport.js';
 import { signatureFile } from '../transports/dir/paths.js';
 import { DockerImageReference } from '../transports/docker/docker-transport.js';
@@ -15,6 +16,7 @@ import {
   storeKind,
   type SignatureStoreAccess,
 } from './docker-resolver.js';
+import type { SignatureStore } from './store.js';
 
 /**
  * Where a copy writes (or, for --dry-run, would write) signatures: one
@@ -111,13 +113,7 @@ export async function plannedSignatureWrites(
     return dirWrites(result, destination);
   if (!(destination instanceof DockerImageReference)) return [];
   const ref = destination.ref;
-  const resolver = dockerSignatureStoreResolver(sys) ?? registriesDResolver();
-  const store = await resolver({
-    ref,
-    client: registryClientFor(ref, sys),
-    sys,
-    forWriting: true,
-  });
+  const store = await writingStore(ref, sys);
   if (!store) return [];
   const kind = storeKind(store);
   return manifests.map((m) => ({
@@ -141,12 +137,20 @@ export async function assertSignaturesWritable(
 ): Promise<void> {
   if (!(destination instanceof DockerImageReference)) return;
   const ref = destination.ref;
+  const store = await writingStore(ref, sys);
+  await store?.assertWritable?.(ref);
+}
+
+/** The store a copy to `ref` would write signatures to, found as the copy finds it. */
+function writingStore(
+  ref: DockerReference,
+  sys: SystemContext,
+): Promise<SignatureStore | undefined> {
   const resolver = dockerSignatureStoreResolver(sys) ?? registriesDResolver();
-  const store = await resolver({
+  return resolver({
     ref,
     client: registryClientFor(ref, sys),
     sys,
     forWriting: true,
   });
-  await store?.assertWritable?.(ref);
 }
