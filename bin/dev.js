@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Development shim: runs the compiled commands after `npm run build`.
-import { execute } from '@oclif/core';
+'use strict';
+const { join } = require('node:path');
 
-await execute({ development: true, dir: import.meta.url });
+import('@oclif/core').then(({ execute }) =>
+  execute({ development: true, dir: join(__dirname, '..') }),
+);

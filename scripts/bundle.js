@@ -297,7 +297,7 @@ try {
 }
 
 // For each command: the build outputs (dist/*.js) its bundle was made from,
-// following any chunk imports, so that bin/run.js can fall
+// following any chunk imports, so that src/cli/launch.ts can fall
 // back to oclif when `tsc` ran after this script.
 if (process.env.BUNDLE_METAFILE) {
   // For `npx esbuild --analyze`-style inspection of what each chunk holds.
@@ -309,11 +309,17 @@ const distInputs = (output) =>
     resolve(root, i).startsWith(join(root, 'dist') + '/'),
   );
 /**
- * Starts a bundle with a comment naming its content hash: bin/run.js keys
- * the code cache by it (V8 checks only the source length).
+ * Starts a bundle with a comment naming its content hash: src/cli/launch.ts
+ * keys the code cache by it (V8 checks only the source length). Characters
+ * outside ASCII (esbuild leaves some in regular expressions) become \u
+ * escapes, so that the launcher can read the file as Latin-1: decoding a
+ * megabyte of UTF-8 costs several milliseconds of every start.
  */
 function tagBundle(file) {
-  const source = readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'utf8').replace(
+    /[^\0-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   const tag = createHash('sha256').update(source).digest('hex').slice(0, 16);
   writeFileSync(file, `/* imgsign-bundle ${tag} */${source}`);
   return tag;
@@ -338,6 +344,11 @@ for (const [output, meta] of Object.entries(outputs)) {
   }
   const inputs = new Set();
   for (const o of seen) for (const i of distInputs(o)) inputs.add(i);
+  const holdsUndici = [...seen].some((o) =>
+    Object.keys(outputs[o].inputs).some((i) =>
+      i.startsWith('node_modules/undici/'),
+    ),
+  );
   const id = Object.keys(manifest.commands).find(
     (c) => c.replaceAll(':', '-') === name,
   );
@@ -348,11 +359,39 @@ for (const [output, meta] of Object.entries(outputs)) {
     hasArgs:
       command.strict === false || Object.keys(command.args ?? {}).length > 0,
     inputs: [...inputs].map((i) => relative(root, resolve(root, i))).sort(),
+    // the launcher sets V8's WebAssembly flag before loading such bundles
+    wasm: holdsUndici,
   };
 }
+
+// The launcher bin/run.js requires: src/cli/launch.ts and the two small
+// modules it imports, as CommonJS (oclif is only imported when a command
+// goes through it).
+const launcherBuild = await build({
+  entryPoints: { launch: join(root, 'dist/cli/launch.js') },
+  outdir: staging,
+  outExtension: { '.js': '.cjs' },
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['@oclif/core'],
+  metafile: true,
+  logLevel: 'warning',
+});
+const launcher = {
+  file: 'launch.cjs',
+  tag: tagBundle(join(staging, 'launch.cjs')),
+  hasArgs: false,
+  inputs: Object.keys(launcherBuild.metafile.inputs)
+    .filter((i) => resolve(root, i).startsWith(distDir))
+    .map((i) => relative(root, resolve(root, i)))
+    .sort(),
+};
 writeFileSync(
   join(staging, 'index.json'),
-  `${JSON.stringify({ version: 1, builtAt, commands }, null, 1)}\n`,
+  `${JSON.stringify({ version: 1, builtAt, commands, launcher }, null, 1)}\n`,
 );
 mkdirSync(dirname(outdir), { recursive: true });
 // Another build may swap its bundle in at the same time: retry until ours

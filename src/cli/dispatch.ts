@@ -1,5 +1,5 @@
 /**
- * Start-up routing for bin/run.js: decides, from argv alone, whether a
+ * Start-up routing for src/cli/launch.ts: decides, from argv alone, whether a
  * command can run from its pre-built bundle (dist/bundle/, made by
  * scripts/bundle.js) instead of through oclif's full Config and plugin
  * loading. Anything else (help, topics, unknown commands, `help X`) goes to
@@ -18,6 +18,8 @@ export interface BundledCommand {
   hasArgs: boolean;
   /** Build outputs (relative to the package root) the bundle was made from. */
   inputs: string[];
+  /** Whether the bundle holds undici (WebAssembly); absent in older indexes. */
+  wasm?: boolean;
 }
 
 export interface BundleIndex {
@@ -25,6 +27,8 @@ export interface BundleIndex {
   /** When the bundles were written (ms since the epoch). */
   builtAt: number;
   commands: Record<string, BundledCommand>;
+  /** dist/bundle/launch.cjs, which bin/run.js loads (src/cli/launch.ts). */
+  launcher?: BundledCommand;
 }
 
 export interface FastRoute {

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isStale, type BundleIndex } from '../../src/cli/dispatch.js';
@@ -153,6 +155,45 @@ describe('a bundled command', () => {
       expect(fast).toEqual(slow);
     },
   );
+});
+
+describe('the bundles scripts/bundle.js writes', () => {
+  it('are ASCII, so that the launcher reads them as Latin-1 unchanged', async () => {
+    const dir = join(repoRoot, 'dist/bundle');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.cjs'));
+    expect(files).toContain('launch.cjs');
+    for (const file of files) {
+      const bytes = await readFile(join(dir, file));
+      expect(
+        bytes.findIndex((b) => b > 0x7f),
+        file,
+      ).toBe(-1);
+    }
+  });
+});
+
+describe('bin/run.js without a build', () => {
+  it('exits 4 with one line saying to build', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'bin'));
+    for (const file of ['bin/run.js', 'bin/package.json', 'package.json']) {
+      await copyFile(join(repoRoot, file), join(root, file));
+    }
+    const r = await new Promise<{ code: number | null; stderr: string }>(
+      (done) => {
+        execFile(
+          process.execPath,
+          [join(root, 'bin/run.js'), 'manifest-digest', v2s2],
+          (error, _stdout, stderr) =>
+            done({ code: error ? (error.code as number) : 0, stderr }),
+        );
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /^imgsign: cannot start \(run `npm run build` or reinstall\): .*dist\/cli\/launch\.js.*\n$/,
+    );
+  });
 });
 
 describe('bundled modules that read package files', () => {
