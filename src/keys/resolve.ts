@@ -29,9 +29,12 @@ export interface ResolveSignerOptions {
   /** Armored or binary private key file (`--sign-by-key-file`); no keyring needed. */
   keyFile?: string;
   passphrase?: string;
-  /** Whether gpg may prompt through its own pinentry (a TTY is attached). */
-  interactive?: boolean;
-  /** Asks for the passphrase of a protected imgsign key (TTY only). */
+  /**
+   * Whether gpg may prompt through its own pinentry (a TTY is attached).
+   * A function: only signing through gpg needs the answer.
+   */
+  interactive?: () => boolean;
+  /** Asks for the passphrase of a protected imgsign key (undefined: no one to ask). */
   askPassphrase?: PassphrasePrompt;
 }
 
@@ -127,7 +130,7 @@ export async function resolveSigner(
     ...(options.passphrase !== undefined
       ? { passphrase: options.passphrase }
       : {}),
-    interactive: options.interactive ?? false,
+    interactive: options.interactive?.() ?? false,
   });
   const userId = gpgKey.userIds[0];
   return {

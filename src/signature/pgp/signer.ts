@@ -21,8 +21,8 @@ export interface PGPSigner extends SigningMechanism {
   userId?: string;
 }
 
-/** Asks a human for a passphrase (only supplied when a TTY is attached). */
-export type PassphrasePrompt = (prompt: string) => Promise<string>;
+/** Asks a human for a passphrase; undefined when there is no terminal to ask on. */
+export type PassphrasePrompt = (prompt: string) => Promise<string | undefined>;
 
 /** Read one private key (armored or binary); `what` names its origin in messages. */
 export async function readPrivateKeyBlob(

@@ -61,6 +61,22 @@ describe('newPGPSigner', () => {
         }),
       );
     });
+    it('needs the passphrase when the prompt has no one to ask', async () => {
+      let asked = 0;
+      const noTerminal = () => {
+        asked++;
+        return Promise.resolve(undefined);
+      };
+      await expect(
+        newPGPSigner(kp.secretKey!, undefined, 'KP', noTerminal),
+      ).rejects.toThrow(
+        expect.objectContaining({
+          code: 'PASSPHRASE',
+          message: expect.stringMatching(/protected by a passphrase/),
+        }),
+      );
+      expect(asked).toBe(1);
+    });
     it('rejects a wrong passphrase', async () => {
       await expect(newPGPSigner(kp.secretKey!, 'wrong')).rejects.toThrow(
         /wrong passphrase/,
