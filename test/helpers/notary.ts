@@ -2,11 +2,18 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { freePort } from '../servers/registry.js';
 import { startTokenIssuer, type TokenIssuer } from '../servers/token-issuer.js';
+import { NotaryHTTPStore } from '../../src/notary/http-store.js';
 
 /**
  * Real Notary peers for integration tests: Debian `notary-signer` (memory
@@ -416,4 +423,68 @@ function runPeer(
       },
     );
   });
+}
+
+/**
+ * A hostile or broken "notary server" for security tests: plain http on
+ * loopback (use NotaryHTTPStore's `insecureAllowHTTP`). It answers the
+ * `GET /v2/` ping itself and hands every other request to `handler`;
+ * `requests` records them all (method and path).
+ */
+export interface FakeNotaryServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  requests: { method: string; path: string }[];
+  stop(): Promise<void>;
+}
+
+export async function startFakeNotaryServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<FakeNotaryServer> {
+  const requests: FakeNotaryServer['requests'] = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '' });
+    if (req.url === '/v2/') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** GUN the fake-server security tests read. */
+export const FAKE_GUN = 'example.com/hostile/repo';
+
+/**
+ * Runs `use` with a NotaryHTTPStore (test-only plain http) pointed at a
+ * fake server answering with `handler`; store and server are always closed.
+ */
+export async function withFakeNotaryStore<T>(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  use: (store: NotaryHTTPStore, server: FakeNotaryServer) => Promise<T>,
+): Promise<T> {
+  const server = await startFakeNotaryServer(handler);
+  const store = new NotaryHTTPStore({
+    serverURL: server.url,
+    insecureAllowHTTP: true,
+    sys: {},
+  });
+  try {
+    return await use(store, server);
+  } finally {
+    await store.close();
+    await server.stop();
+  }
 }
