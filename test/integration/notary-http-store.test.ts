@@ -9,6 +9,7 @@ import { NotaryHTTPStore } from '../../src/notary/http-store.js';
 import {
   NotaryInvalidOperationError,
   NotaryResponseTooLargeError,
+  NotaryServerUnavailableError,
 } from '../../src/notary/http-errors.js';
 
 const MiB = 1024 * 1024;
@@ -78,6 +79,46 @@ describeWithPeers(
         const got = await store.get(gun, { role, maxBytes: MiB });
         expect(got, role).toBeDefined();
         expect(Buffer.from(got!).equals(cached[role]!), role).toBe(true);
+      }
+    });
+
+    it('refuses the server certificate without its CA', async () => {
+      const untrusting = new NotaryHTTPStore({
+        serverURL: peers.serverUrl,
+        sys: { dispatcher },
+      });
+      try {
+        const err = await untrusting
+          .get(gun, { role: 'timestamp', maxBytes: MiB })
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(NotaryServerUnavailableError);
+        expect((err as Error).message).toMatch(/certificate/);
+      } finally {
+        await untrusting.close();
+      }
+    });
+
+    it('trusts the CA from a docker tls/<host:port> directory, or skips verification when asked', async () => {
+      const dockerConfig = await peers.dockerConfigDir();
+      for (const tls of [
+        { certDir: join(dockerConfig, 'tls', peers.serverHost) },
+        { tlsVerify: false },
+      ]) {
+        const other = new NotaryHTTPStore({
+          serverURL: peers.serverUrl,
+          sys: { dispatcher },
+          timeoutMs: 30_000,
+          ...tls,
+        });
+        try {
+          const got = await other.get(gun, {
+            role: 'timestamp',
+            maxBytes: MiB,
+          });
+          expect(Buffer.from(got!).equals(cached['timestamp']!)).toBe(true);
+        } finally {
+          await other.close();
+        }
       }
     });
 
