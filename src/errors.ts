@@ -122,3 +122,28 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;
   return String(err);
 }
+
+/** Why Notary/TUF trust data was refused (SPEC §7); callers map these to docker's wording. */
+export type TrustFailure =
+  | 'format' // malformed metadata, bad field, bad delegation name
+  | 'signature' // threshold not met, bad signature, key ID mismatch
+  | 'expired'
+  | 'rollback' // version lower than the trusted one
+  | 'hash' // bytes do not match the parent's length/hashes
+  | 'root-certificate' // no usable root certificate for the GUN
+  | 'rotation' // new root not signed by the previous root's keys
+  | 'not-found' // a target or role that is not (validly) there
+  | 'missing'; // metadata the repository does not have
+
+/** Notary (TUF) trust data is invalid, expired, rolled back or under-signed. */
+export class TrustError extends ImgsignError {
+  readonly failure: TrustFailure;
+  constructor(
+    failure: TrustFailure,
+    message: string,
+    options?: ImgsignErrorOptions,
+  ) {
+    super('TRUST', message, options);
+    this.failure = failure;
+  }
+}

@@ -148,3 +148,4 @@ export { attachSignature, type AttachResult } from './signatures/attach.js';
 export { listSignatures, type SignatureListing } from './signatures/list.js';
 export type { SignatureReport } from './signatures/inspect-signature.js';
 export { loadKnownKeys, type KnownKey } from './signatures/known-keys.js';
+export * as notaryTUF from './notary/tuf/index.js';

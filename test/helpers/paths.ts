@@ -18,6 +18,8 @@ export const manifestFixtures = join(
   cImageFixtures,
   'internal/manifest/testdata',
 );
+/** theupdateframework/notary fixtures (compatibility/notary0.1, notary0.3, certificates). */
+export const notaryFixtures = join(sharedFixtures, 'notary');
 
 if (!existsSync(sharedFixtures)) {
   throw new Error(
