@@ -118,6 +118,15 @@ const lazyModules = {
   ),
 };
 
+// undici only ever calls `assert(value, message)`: node:assert (~3 ms to
+// load, for its AssertionError and deep-equality machinery) is required
+// only when an assertion fails, to throw exactly what it would have.
+const assertStandIn = [
+  'module.exports = function assert(value, message) {',
+  "  if (!value) require('node:assert')(value, message);",
+  '};',
+].join('\n');
+
 // oclif's logger traces through `debug`, which only prints with DEBUG set:
 // without it, a no-op stands in and the module (tty, colours) is not run.
 const debugPath = createRequire(join(oclifLib, 'logger.js')).resolve('debug');
@@ -177,6 +186,11 @@ function oclifPlugin(slim) {
             ? { path: 'debug-stand-in', namespace: 'imgsign' }
             : undefined,
         );
+        b.onResolve({ filter: /^node:assert$/ }, (args) =>
+          args.importer.startsWith(join(nodeModules, 'undici/'))
+            ? { path: 'assert-stand-in', namespace: 'imgsign' }
+            : undefined,
+        );
         b.onResolve({ filter: /^undici-slim$/ }, () => ({
           path: 'undici-slim',
           namespace: 'imgsign',
@@ -189,6 +203,7 @@ function oclifPlugin(slim) {
           contents: args.path.startsWith('lazy:')
             ? lazyModules[args.path.slice('lazy:'.length)]
             : {
+                'assert-stand-in': assertStandIn,
                 'debug-stand-in': debugStandIn,
                 'oclif-core-slim': oclifSlim,
                 'undici-slim': undiciSlim,

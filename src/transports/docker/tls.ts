@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import { ImgsignError, describeError } from '../../errors.js';
 
@@ -65,8 +65,20 @@ export async function createTLSAgent(tls: RegistryTLSOptions): Promise<Agent> {
   return new Agent({
     connect: {
       rejectUnauthorized: tls.tlsVerify !== false,
-      ...(ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
+      ...(ca.length > 0 ? { ca: [...systemRootCertificates(), ...ca] } : {}),
       ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
     },
   });
+}
+
+/**
+ * node's bundled CA list, read only when certs.d adds CAs to it: loading
+ * node:tls up front would cost every command that links this transport,
+ * even copies between local directories (~4 ms).
+ */
+function systemRootCertificates(): readonly string[] {
+  const tls = createRequire(import.meta.url)(
+    'node:tls',
+  ) as typeof import('node:tls');
+  return tls.rootCertificates;
 }
