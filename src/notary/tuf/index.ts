@@ -11,3 +11,5 @@ export * from './delegation-names.js';
 export * from './delegations.js';
 export * from './inspect-data.js';
 export * from './sign.js';
+export * from './update-root.js';
+export * from './update.js';
