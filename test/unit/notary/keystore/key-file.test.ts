@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -148,18 +147,5 @@ describe('writing key files', () => {
     expect(block.type).toBe('PUBLIC KEY');
     expect(block.headers).toEqual({ role: 'alice' });
     expect(tufKeyId('ecdsa', block.bytes)).toBe(key.id);
-  });
-
-  it('openssl pkcs8 decrypts our encrypted PEM to the same key', () => {
-    const key = newKey('ec');
-    const pem = encodePrivateKeyPem(key, { passphrase: 'secret pass' });
-    const out = execFileSync(
-      'openssl',
-      ['pkcs8', '-passin', 'pass:secret pass'],
-      { input: pem },
-    ).toString('utf8');
-    expect(out).toMatch(/^-----BEGIN (EC )?PRIVATE KEY-----\n/);
-    const reread = parsePrivateKeyPem(out, undefined, 'openssl output');
-    expect(reread.id).toBe(key.id);
   });
 });
