@@ -149,3 +149,31 @@ export { listSignatures, type SignatureListing } from './signatures/list.js';
 export type { SignatureReport } from './signatures/inspect-signature.js';
 export { loadKnownKeys, type KnownKey } from './signatures/known-keys.js';
 export * as notaryTUF from './notary/tuf/index.js';
+export {
+  TrustKeyStore,
+  type TrustKeyInfo,
+  type OpenTrustKeyStoreOptions,
+} from './notary/keystore/store.js';
+export {
+  generateSignerKey,
+  loadSignerKey,
+  validateKeyName,
+  type GeneratedSignerKey,
+  type LoadedSignerKey,
+} from './notary/keystore/signer-keys.js';
+export {
+  encodePrivateKeyPem,
+  encodePublicKeyPem,
+  keyFileAttributes,
+  parsePrivateKeyPem,
+} from './notary/keystore/key-file.js';
+export {
+  tufKeyId,
+  tufPrivateKeyFromKeyObject,
+  type TufPrivateKey,
+} from './notary/keystore/tuf-private-key.js';
+export {
+  fixedPassphrase,
+  type PassphraseRetriever,
+  type PassphraseRequest,
+} from './notary/keystore/passphrase.js';
