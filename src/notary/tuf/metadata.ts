@@ -114,6 +114,13 @@ function envelope(untrusted: Uint8Array, gun: string, role: string): Envelope {
       sig,
     };
   });
+  let canonical: Buffer;
+  try {
+    canonical = canonicalizeNode(signedNode);
+  } catch (err) {
+    if (err instanceof TrustError) throw err.withContext(`${gun} ${role}.json`);
+    throw err;
+  }
   return {
     ctx,
     signed: toPlainValue(signedNode) as Record<string, unknown>,
@@ -121,7 +128,7 @@ function envelope(untrusted: Uint8Array, gun: string, role: string): Envelope {
       gun,
       role,
       signatures,
-      canonical: canonicalizeNode(signedNode),
+      canonical,
       raw,
     },
   };

@@ -5,7 +5,7 @@
  * failure the newest root is fetched (rotation) and the update retried
  * once. The result holds only verified metadata.
  */
-import { InconclusiveError, TrustError } from '../../errors.js';
+import { describeError, InconclusiveError, TrustError } from '../../errors.js';
 import type { MetadataSource } from '../metadata-source.js';
 import type { VerifiedTargets } from './delegations.js';
 import { restrictPaths } from './delegation-names.js';
@@ -235,7 +235,15 @@ export async function updateTrustData(
   } catch (err) {
     if (!(err instanceof TrustError || err instanceof InconclusiveError))
       throw err;
-    const newRoot = await rotateRoot(ctx, root);
+    let newRoot: SignedFile<Root>;
+    try {
+      newRoot = await rotateRoot(ctx, root);
+    } catch (rotationErr) {
+      if (!(rotationErr instanceof TrustError)) throw rotationErr;
+      throw rotationErr.withContext(
+        `${describeError(err)}; then fetching the newest root`,
+      );
+    }
     return await new Updater(o, newRoot).run();
   }
 }

@@ -219,3 +219,18 @@ export function resign(
   edit(parsed.signed);
   return signMetadata(parsed.signed, keys);
 }
+
+export interface UntrustedFileJSON {
+  signed: SignedJSON;
+  signatures: { keyid: string; method: string; sig: string }[];
+}
+
+/** Edit a signed file as JSON (no re-signing): for `rewrite` hooks. */
+export function tamper(
+  file: Buffer,
+  edit: (f: UntrustedFileJSON) => void,
+): Buffer {
+  const parsed = JSON.parse(file.toString('utf8')) as UntrustedFileJSON;
+  edit(parsed);
+  return Buffer.from(JSON.stringify(parsed));
+}

@@ -9,6 +9,10 @@ import type {
   MetadataSource,
 } from '../../../../src/notary/metadata-source.js';
 import type { TrustCache } from '../../../../src/notary/tuf/update-root.js';
+import {
+  updateTrustData,
+  type TrustedRepository,
+} from '../../../../src/notary/tuf/update.js';
 
 export class MemorySource implements MetadataSource {
   readonly description = 'memory source';
@@ -18,6 +22,8 @@ export class MemorySource implements MetadataSource {
   readonly requests: MetadataRequest[] = [];
   /** When set, every request fails as a network error would. */
   offline = false;
+  /** A hostile server answers by-checksum requests with whatever it has. */
+  ignoreChecksums = false;
 
   constructor(files?: Map<string, Buffer>) {
     for (const [k, v] of files ?? []) this.files.set(k, v);
@@ -35,6 +41,7 @@ export class MemorySource implements MetadataSource {
     if (bytes === undefined) return Promise.resolve(undefined);
     if (
       request.checksum !== undefined &&
+      !this.ignoreChecksums &&
       createHash('sha256').update(bytes).digest('hex') !== request.checksum
     ) {
       return Promise.resolve(undefined); // no file by that checksum
@@ -62,4 +69,38 @@ export class MemoryCache implements TrustCache {
     this.files.set(role, bytes);
     return Promise.resolve();
   }
+}
+
+export interface UpdateFromOptions {
+  now: Date;
+  cache?: MemoryCache;
+  warn?: (message: string) => void;
+}
+
+/** Run the client update over these files; returns the result or the error. */
+export async function updateFrom(
+  gun: string,
+  files: Map<string, Buffer> | MemorySource,
+  o: UpdateFromOptions,
+): Promise<TrustedRepository> {
+  return updateTrustData({
+    gun,
+    source: files instanceof MemorySource ? files : new MemorySource(files),
+    cache: o.cache ?? new MemoryCache(),
+    now: o.now,
+    warn: o.warn,
+  });
+}
+
+/** The TrustError a promise or function fails with (fails the test otherwise). */
+export async function trustFailure(
+  run: Promise<unknown> | (() => unknown),
+): Promise<TrustError> {
+  try {
+    await (typeof run === 'function' ? run() : run);
+  } catch (err) {
+    if (err instanceof TrustError) return err;
+    throw err;
+  }
+  throw new Error('expected a TrustError, but it succeeded');
 }
