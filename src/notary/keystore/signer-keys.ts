@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeError, ImgsignError } from '../../errors.js';
-import { readBoundedFile } from '../../keys/files.js';
 import { writeFileAtomic } from '../../internal/atomic-file.js';
 import {
   encodePublicKeyPem,
@@ -110,6 +109,58 @@ export interface LoadedSignerKey extends SignerKeyResult {
 const MAX_KEY_FILE = 1024 * 1024;
 
 /**
+ * Read a private key file that must not be readable or writable by group
+ * or others (docker's rule). The mode is checked on the open descriptor,
+ * so the file checked is the file read.
+ */
+async function readOwnerOnlyFile(path: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new ImgsignError(
+      'USAGE',
+      `cannot read private key file ${path}: ${describeError(err)}`,
+      { cause: err },
+    );
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new ImgsignError('USAGE', `${path} is not a regular file`);
+    }
+    if ((info.mode & 0o077) !== 0) {
+      throw new ImgsignError(
+        'KEY_INVALID',
+        `refusing to load key from ${path}: it must not be readable or writable by group or others (run chmod 600 ${path})`,
+      );
+    }
+    if (info.size > MAX_KEY_FILE) {
+      throw new ImgsignError(
+        'KEY_INVALID',
+        `private key file ${path} is larger than ${MAX_KEY_FILE} bytes`,
+      );
+    }
+    const buf = Buffer.alloc(MAX_KEY_FILE + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, total, buf.length - total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_KEY_FILE) {
+        throw new ImgsignError(
+          'KEY_INVALID',
+          `private key file ${path} is larger than ${MAX_KEY_FILE} bytes`,
+        );
+      }
+    }
+    return buf.subarray(0, total);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Import a private key file (PKCS#8, encrypted or not, or a legacy EC/RSA
  * block) into the store with `role: NAME`, re-encrypted. The file must not
  * be readable or writable by group or others.
@@ -119,26 +170,10 @@ export async function loadSignerKey(
   options: LoadSignerKeyOptions,
 ): Promise<LoadedSignerKey> {
   validateKeyName(options.name);
-  let mode: number;
-  try {
-    mode = (await stat(options.file)).mode;
-  } catch (err) {
-    throw new ImgsignError(
-      'USAGE',
-      `cannot read private key file ${options.file}: ${describeError(err)}`,
-      { cause: err },
-    );
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new ImgsignError(
-      'KEY_INVALID',
-      `refusing to load key from ${options.file}: it must not be readable or writable by group or others (run chmod 600 ${options.file})`,
-    );
-  }
   const what = options.file;
-  const untrustedText = (
-    await readBoundedFile(options.file, MAX_KEY_FILE, 'private key file')
-  ).toString('utf8');
+  const untrustedText = (await readOwnerOnlyFile(options.file)).toString(
+    'utf8',
+  );
   let attributes;
   try {
     attributes = keyFileAttributes(untrustedText, what);
