@@ -4,18 +4,14 @@ import { DirReference } from '../transports/dir/transport.js';
 import { signatureFile } from '../transports/dir/paths.js';
 import { DockerImageReference } from '../transports/docker/docker-transport.js';
 import {
-  dockerSignatureStoreResolver,
+  dockerSignatureStore,
   registryClientFor,
 } from '../transports/docker/docker-system-context.js';
 import type { SystemContext } from '../system-context.js';
 import type { ImageReference } from '../transports/types.js';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  registriesDResolver,
-  storeKind,
-  type SignatureStoreAccess,
-} from './docker-resolver.js';
+import { storeKind, type SignatureStoreAccess } from './docker-resolver.js';
 import type { SignatureStore } from './store.js';
 
 /**
@@ -146,8 +142,7 @@ function writingStore(
   ref: DockerReference,
   sys: SystemContext,
 ): Promise<SignatureStore | undefined> {
-  const resolver = dockerSignatureStoreResolver(sys) ?? registriesDResolver();
-  return resolver({
+  return dockerSignatureStore({
     ref,
     client: registryClientFor(ref, sys),
     sys,

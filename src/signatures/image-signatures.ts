@@ -15,6 +15,7 @@ import { signatureFile } from '../transports/dir/paths.js';
 import { DirReference } from '../transports/dir/transport.js';
 import { DockerImageReference } from '../transports/docker/docker-transport.js';
 import {
+  dockerSignatureStore,
   dockerSignatureStoreResolver,
   registryClientFor,
 } from '../transports/docker/docker-system-context.js';
@@ -135,15 +136,12 @@ async function storeFor(
   sys: SystemContext,
   forWriting: boolean,
 ) {
-  const resolver = dockerSignatureStoreResolver(sys);
-  const store = resolver
-    ? await resolver({
-        ref: ref.ref,
-        client: registryClientFor(ref.ref, sys),
-        sys,
-        forWriting,
-      })
-    : undefined;
+  const store = await dockerSignatureStore({
+    ref: ref.ref,
+    client: registryClientFor(ref.ref, sys),
+    sys,
+    forWriting,
+  });
   if (!store) {
     throw new ImgsignError(
       'UNSUPPORTED',

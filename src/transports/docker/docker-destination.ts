@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { ImgsignError } from '../../errors.js';
 import { isValidDigest } from '../../digest/digest.js';
 import { referenceName } from '../../reference/docker-reference.js';
+import type { SignatureStore } from '../../signature-storage/store.js';
 import type { SystemContext } from '../../system-context.js';
 import type {
   BlobInfo,
@@ -11,7 +12,7 @@ import type {
   ReuseBlobOptions,
 } from '../types.js';
 import {
-  dockerSignatureStoreResolver,
+  dockerSignatureStore,
   registryClientFor,
 } from './docker-system-context.js';
 import { DockerImageReference } from './docker-transport.js';
@@ -60,15 +61,7 @@ export class DockerImageDestination implements ImageDestination {
   }
 
   async supportsSignatures(): Promise<boolean> {
-    const resolver = dockerSignatureStoreResolver(this.sys);
-    if (!resolver) return false;
-    const store = await resolver({
-      ref: this.reference.ref,
-      client: this.client,
-      sys: this.sys,
-      forWriting: true,
-    });
-    return store !== undefined;
+    return (await this.signatureStore()) !== undefined;
   }
 
   async tryReusingBlob(
@@ -187,15 +180,7 @@ export class DockerImageDestination implements ImageDestination {
     instanceDigest?: string,
   ): Promise<void> {
     if (signatures.length === 0) return;
-    const resolver = dockerSignatureStoreResolver(this.sys);
-    const store = resolver
-      ? await resolver({
-          ref: this.reference.ref,
-          client: this.client,
-          sys: this.sys,
-          forWriting: true,
-        })
-      : undefined;
+    const store = await this.signatureStore();
     if (!store) {
       throw new ImgsignError(
         'UNSUPPORTED',
@@ -211,6 +196,15 @@ export class DockerImageDestination implements ImageDestination {
       );
     }
     await store.add(this.reference.ref, digest, signatures);
+  }
+
+  private signatureStore(): Promise<SignatureStore | undefined> {
+    return dockerSignatureStore({
+      ref: this.reference.ref,
+      client: this.client,
+      sys: this.sys,
+      forWriting: true,
+    });
   }
 
   async commit(): Promise<void> {

@@ -8,7 +8,7 @@ import { referenceName } from '../../reference/docker-reference.js';
 import type { SystemContext } from '../../system-context.js';
 import type { BlobInfo, ImageSource, ManifestBlob } from '../types.js';
 import {
-  dockerSignatureStoreResolver,
+  dockerSignatureStore,
   registryClientFor,
 } from './docker-system-context.js';
 import type { DockerImageReference } from './docker-transport.js';
@@ -230,9 +230,7 @@ export class DockerImageSource implements ImageSource {
   }
 
   async getSignatures(instanceDigest?: string): Promise<Buffer[]> {
-    const resolver = dockerSignatureStoreResolver(this.sys);
-    if (!resolver) return [];
-    const store = await resolver({
+    const store = await dockerSignatureStore({
       ref: this.reference.ref,
       client: this.client,
       sys: this.sys,

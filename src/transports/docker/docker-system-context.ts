@@ -51,6 +51,22 @@ export function dockerSignatureStoreResolver(
   );
 }
 
+/**
+ * The store of `ref`'s signatures, chosen by the resolver `sys` (or the
+ * process) has installed: every reader and writer of docker:// signatures
+ * asks here, so a copy, its dry run and the signatures commands agree.
+ * Undefined when no resolver is installed or none applies to `ref`.
+ */
+export async function dockerSignatureStore(options: {
+  ref: DockerReference;
+  client: RegistryClient;
+  sys: SystemContext;
+  forWriting: boolean;
+}): Promise<SignatureStore | undefined> {
+  const resolver = dockerSignatureStoreResolver(options.sys);
+  return resolver ? resolver(options) : undefined;
+}
+
 /** The registry client for `ref`'s registry with the side's TLS/credential settings. */
 export function registryClientFor(
   ref: DockerReference,
