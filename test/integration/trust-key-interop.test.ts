@@ -146,7 +146,10 @@ describeWithPeers(
       // notary lists it with the right role, straight from our trust directory.
       expect(notaryKeyList(a.trust, a.home)).toEqual([['bob', keyId]]);
 
-      // docker trust key load decrypts our encrypted PKCS#8 (and refuses a wrong passphrase).
+      // docker trust key load decrypts our encrypted PKCS#8 (and refuses a wrong
+      // passphrase). docker 28 then stores nothing for an encrypted input (it
+      // hands the decrypted DER, not PEM, to its importer), so only the
+      // decryption is checked here; the unencrypted export below is stored.
       const b = await dockerConfig();
       const file = join(b.home, 'bob.key');
       await copyFile(privateKeyFile, file);
@@ -253,6 +256,53 @@ describeWithPeers(
       );
       const wrong = run('openssl', ['pkcs8', '-passin', 'pass:nope'], {}, pem);
       expect(wrong.code).not.toBe(0);
+    });
+
+    it('keys made by openssl (traditional RSA with DEK-Info, PKCS#8 with HMAC-SHA256, Ed25519) load into imgsign and notary lists them', async () => {
+      const d = await dockerConfig();
+      const files = {
+        'rsa-trad.pem': [
+          'genrsa',
+          '-aes256',
+          '-passout',
+          `pass:${PASS}`,
+          '-traditional',
+          '2048',
+        ],
+        'ec-p8.pem': [
+          'genpkey',
+          '-algorithm',
+          'EC',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-aes-256-cbc',
+          '-pass',
+          `pass:${PASS}`,
+        ],
+        'ed25519.pem': ['genpkey', '-algorithm', 'ed25519'],
+      };
+      const ids: string[] = [];
+      for (const [name, args] of Object.entries(files)) {
+        const path = join(d.home, name);
+        const made = run(
+          'openssl',
+          [...args.slice(0, 1), '-out', path, ...args.slice(1)],
+          {},
+        );
+        expect(made.code, made.stderr).toBe(0);
+        await chmod(path, 0o600);
+        const r = await runCli(
+          ['trust', 'key', 'load', '--name', 'dora', path, '--json'],
+          {
+            env: dockerEnv(d),
+          },
+        );
+        expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+        ids.push((JSON.parse(r.stdout) as { keyId: string }).keyId);
+      }
+      expect(notaryKeyList(d.trust, d.home).sort()).toEqual(
+        ids.map((id) => ['dora', id]).sort(),
+      );
     });
   },
 );
