@@ -105,8 +105,8 @@ describeWithPeers(
         },
       });
       const theirs = await notaryList(gun, built.files);
-    expect(theirs.ok).toBe(false);
-    expect(theirs.out).toMatch(/unable to retrieve valid leaf certificates/);
+      expect(theirs.ok).toBe(false);
+      expect(theirs.out).toMatch(/unable to retrieve valid leaf certificates/);
       expect(theirs.out).not.toMatch(/admin\s+[0-9a-f]{64}/);
       const ours = await trustFailure(updateFrom(gun, built.files, { now }));
       expect(ours.failure).toBe('root-certificate');
