@@ -65,6 +65,15 @@ export class Keyring {
 
   /** Every key, sorted by fingerprint; [] when the keyring does not exist. */
   async list(): Promise<KeyringEntry[]> {
+    return this.entries(true);
+  }
+
+  /**
+   * The keys, each described from its public key file; with
+   * `describeSecrets`, the secret key files are parsed too, to say which
+   * are encrypted (otherwise isEncrypted is false).
+   */
+  private async entries(describeSecrets: boolean): Promise<KeyringEntry[]> {
     let names: string[];
     try {
       names = await readdir(this.keysDir);
@@ -83,7 +92,7 @@ export class Keyring {
       const [material] = await readKeyMaterial(blob, `key file ${path}`);
       if (material === undefined) continue;
       let isEncrypted = false;
-      if (secrets.has(fpr)) {
+      if (describeSecrets && secrets.has(fpr)) {
         const [secret] = await readKeyMaterial(
           await this.readSecret(fpr),
           `secret key file for ${fpr}`,
@@ -93,6 +102,19 @@ export class Keyring {
       entries.push({ ...material, isEncrypted, hasSecret: secrets.has(fpr) });
     }
     return entries;
+  }
+
+  /**
+   * The secret key `query` names, as stored, or undefined. Signing parses
+   * it once, in the signer: the listing only reads the public keys.
+   */
+  async findSecret(
+    query: string,
+  ): Promise<{ key: KeyMaterial; secret: Buffer } | undefined> {
+    const keys = (await this.entries(false)).filter((k) => k.hasSecret);
+    const key = findOneKey(keys, query, `the imgsign keyring ${this.dir}`);
+    if (key === undefined) return undefined;
+    return { key, secret: await this.readSecret(key.fingerprint) };
   }
 
   /** The one key `query` names (fingerprint, key ID, email, user ID), or undefined. */

@@ -88,13 +88,12 @@ export async function resolveSigner(
     );
   }
   const keyring = Keyring.forSystem(sys);
-  const own = await keyring.find(query, { secret: true });
+  const own = await keyring.findSecret(query);
   if (own !== undefined) {
-    const secret = await keyring.readSecret(own.fingerprint);
     return newPGPSigner(
-      secret,
+      own.secret,
       options.passphrase,
-      `key ${own.userIds[0] ?? own.fingerprint}`,
+      `key ${own.key.userIds[0] ?? own.key.fingerprint}`,
       options.askPassphrase,
     );
   }

@@ -48,6 +48,18 @@ describe('Keyring', () => {
     expect((await keyring.get('D75B3109B3BAAEAF')).fingerprint).toBe(KS);
   });
 
+  it('finds a secret key by any name and returns its file as stored', async () => {
+    const dir = await tempDir();
+    const keyring = new Keyring(dir);
+    await keyring.import(fx('pubring.gpg'), 'pubring.gpg');
+    await keyring.import(fx('secring.gpg'), 'secring.gpg');
+    const found = await keyring.findSecret('skopeo testing key');
+    expect(found?.key.fingerprint).toBe(K1);
+    expect(found?.secret).toEqual(readFileSync(join(dir, 'keys', `${K1}.sec`)));
+    // public only: no secret to find
+    expect(await keyring.findSecret(KS)).toBeUndefined();
+  });
+
   it('stores secret keys encrypted as given, mode 0600, in a 0700 directory', async () => {
     const dir = await tempDir();
     const keyring = new Keyring(dir);
