@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import {
   createServer,
@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -184,21 +185,41 @@ async function startOnce(options: StartNotaryOptions): Promise<NotaryPeers> {
     );
     const signerLog = join(dir, 'signer.log');
     const serverLog = join(dir, 'server.log');
+    const caFile = join(dir, 'ca.crt');
     const signer = spawnLogged('notary-signer', dir, 'signer.json', signerLog);
     children.push(signer);
+    const signerWatch = { child: signer, log: signerLog };
+    // The server must not dial the signer before it listens: gRPC would
+    // then fail its first calls (500 "connection refused") even though
+    // notary-server's health check already answers 200.
+    await pollUntil(
+      `notary-signer TLS on 127.0.0.1:${signerPort}`,
+      [signerWatch],
+      () => signerHandshake(dir, signerPort),
+    );
     const server = spawnLogged('notary-server', dir, 'server.json', serverLog);
     children.push(server);
-    const caFile = join(dir, 'ca.crt');
-    // notary-server's health check includes the trust service, so a 200
-    // means the signer answers over mutual TLS too.
-    await waitHealthy({
-      url: `${serverUrl}/_notary_server/health`,
-      caFile,
-      watched: [
-        { child: signer, log: signerLog },
-        { child: server, log: serverLog },
-      ],
+    const agent = new Agent({
+      connect: { ca: await readFile(caFile) },
+      keepAliveTimeout: 10,
     });
+    try {
+      await pollUntil(
+        `notary-server health at ${serverUrl}`,
+        [signerWatch, { child: server, log: serverLog }],
+        async () => {
+          const res = await request(`${serverUrl}/_notary_server/health`, {
+            dispatcher: agent,
+          });
+          const text = await res.body.text();
+          if (res.statusCode !== 200) {
+            throw new Error(`HTTP ${res.statusCode}: ${text}`);
+          }
+        },
+      );
+    } finally {
+      await agent.close();
+    }
     const tempDir = async (prefix = 'imgsign-notary-tmp-'): Promise<string> => {
       const d = await mkdtemp(join(tmpdir(), prefix));
       extraDirs.push(d);
@@ -226,6 +247,7 @@ async function startOnce(options: StartNotaryOptions): Promise<NotaryPeers> {
             ...o.env,
           },
           o.allowFailure ?? false,
+          [serverLog, signerLog],
         ),
       dockerConfigDir: async () => {
         const d = await tempDir('imgsign-docker-config-');
@@ -252,6 +274,7 @@ async function startOnce(options: StartNotaryOptions): Promise<NotaryPeers> {
             ...o.env,
           },
           o.allowFailure ?? false,
+          [serverLog, signerLog],
         ),
     };
   } catch (err) {
@@ -339,43 +362,56 @@ function spawnLogged(
   }
 }
 
-/** Poll the health URL until 200; fail at once if a watched child exits. */
-async function waitHealthy(options: {
-  url: string;
-  caFile: string;
-  watched: { child: ChildProcess; log: string }[];
-}): Promise<void> {
-  const agent = new Agent({
-    connect: { ca: await readFile(options.caFile) },
-    keepAliveTimeout: 10,
-  });
+/** Run `check` until it resolves; fail at once if a watched child exits. */
+async function pollUntil(
+  what: string,
+  watched: { child: ChildProcess; log: string }[],
+  check: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = '';
-  try {
-    for (;;) {
-      for (const { child, log } of options.watched) {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          const tail = (await readFile(log, 'utf8')).slice(-2000);
-          throw new Error(
-            `${String(child.spawnfile)} exited (${child.exitCode ?? child.signalCode}) before notary-server was healthy: ${tail}`,
-          );
-        }
+  for (;;) {
+    for (const { child, log } of watched) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const tail = (await readFile(log, 'utf8')).slice(-2000);
+        throw new Error(
+          `${String(child.spawnfile)} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}: ${tail}`,
+        );
       }
-      try {
-        const res = await request(options.url, { dispatcher: agent });
-        last = `HTTP ${res.statusCode}: ${await res.body.text()}`;
-        if (res.statusCode === 200) return;
-      } catch (err) {
-        last = String(err);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`notary-server not healthy at ${options.url}: ${last}`);
-      }
-      await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     }
-  } finally {
-    await agent.close();
+    let last: unknown;
+    try {
+      await check();
+      return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not ready: ${String(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
   }
+}
+
+/** One mutual-TLS handshake with the signer, as notary-server will make it. */
+async function signerHandshake(dir: string, port: number): Promise<void> {
+  const [ca, cert, key] = await Promise.all(
+    ['ca.crt', 'leaf.crt', 'leaf.key'].map((f) => readFile(join(dir, f))),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      ca,
+      cert,
+      key,
+      ALPNProtocols: ['h2'],
+    });
+    socket.once('secureConnect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -397,6 +433,7 @@ function runPeer(
   args: string[],
   env: Record<string, string>,
   allowFailure: boolean,
+  logs: string[],
 ): Promise<PeerResult> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -412,9 +449,17 @@ function runPeer(
           err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
         const result = { stdout, stderr, code };
         if (code !== 0 && !allowFailure) {
+          // The peers' log tails say why the server side failed.
+          const tails = logs.map((l) => {
+            try {
+              return `\n--- ${l}:\n${readFileSync(l, 'utf8').slice(-3000)}`;
+            } catch {
+              return '';
+            }
+          });
           reject(
             new Error(
-              `${binary} ${args.join(' ')} failed (${code}): ${stderr.trim() || stdout.trim()}`,
+              `${binary} ${args.join(' ')} failed (${code}): ${stderr.trim() || stdout.trim()}${tails.join('')}`,
             ),
           );
           return;
