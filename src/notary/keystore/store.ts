@@ -1,5 +1,5 @@
-import { lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describeError, ImgsignError } from '../../errors.js';
 import { readBoundedFile } from '../../keys/files.js';
 import { writeFileAtomic } from '../../internal/atomic-file.js';
@@ -10,7 +10,13 @@ import {
 } from './key-file.js';
 import { isLegacyEncrypted } from './legacy-pem.js';
 import { withPassphrase, type PassphraseRetriever } from './passphrase.js';
-import { encodePem } from './pem.js';
+import {
+  LEGACY_DIRS,
+  keyLocation,
+  migratedPem,
+  removeEmptyDirs,
+  walkKeyFiles,
+} from './legacy-layout.js';
 import type { TufPrivateKey } from './tuf-private-key.js';
 
 /**
@@ -40,9 +46,7 @@ export interface OpenTrustKeyStoreOptions {
 
 /** Keys roles that belong to one repository and so carry a `gun:` header. */
 const GUN_ROLES = new Set(['targets', 'snapshot', 'timestamp']);
-const KEY_ID = /^[0-9a-f]{64}$/;
 const MAX_KEY_FILE = 1024 * 1024;
-const LEGACY_DIRS = ['root_keys', 'tuf_keys'] as const;
 
 async function isRegularFile(path: string): Promise<boolean> {
   try {
@@ -50,27 +54,6 @@ async function isRegularFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function walk(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ImgsignError(
-      'INCONCLUSIVE',
-      `cannot list ${dir}: ${describeError(err)}`,
-      { cause: err },
-    );
-  }
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(path)));
-    else if (e.isFile() && e.name.endsWith('.key')) out.push(path);
-  }
-  return out;
 }
 
 export class TrustKeyStore {
@@ -97,28 +80,20 @@ export class TrustKeyStore {
   }
 
   private async info(path: string): Promise<TrustKeyInfo | undefined> {
-    const rel = relative(this.privateDir, path).split(sep);
-    const legacy = rel.length > 1;
-    let name = basename(path, '.key');
-    let suffixRole = '';
-    if (legacy && name.includes('_')) {
-      [name = '', suffixRole = ''] = name.split('_');
-    }
-    if (!KEY_ID.test(name)) return undefined;
+    const location = keyLocation(this.privateDir, path);
+    if (!location) return undefined;
     let headers: Record<string, string>;
     try {
       headers = privateKeyBlock(await this.readText(path), path).headers;
     } catch {
       return undefined; // not a key file we can use: notary skips it too
     }
-    const dirGun =
-      legacy && rel[0] === 'tuf_keys' ? rel.slice(1, -1).join('/') : '';
     return {
-      id: name,
-      role: suffixRole || headers['role'] || '',
-      gun: dirGun || headers['gun'] || '',
+      id: location.id,
+      role: location.role || headers['role'] || '',
+      gun: location.gun || headers['gun'] || '',
       path,
-      legacy,
+      legacy: location.legacy,
     };
   }
 
@@ -131,7 +106,9 @@ export class TrustKeyStore {
       .sort()
       .map((n) => join(this.privateDir, n));
     const legacy = (
-      await Promise.all(LEGACY_DIRS.map((d) => walk(join(this.privateDir, d))))
+      await Promise.all(
+        LEGACY_DIRS.map((d) => walkKeyFiles(join(this.privateDir, d))),
+      )
     ).flat();
     for (const path of [...modern, ...legacy]) {
       if (!(await isRegularFile(path))) continue;
@@ -235,13 +212,10 @@ export class TrustKeyStore {
     for (const info of await this.listKeys()) {
       if (!info.legacy) continue;
       const block = privateKeyBlock(await this.readText(info.path), info.path);
-      const headers = { ...block.headers };
-      if (info.role) headers['role'] = info.role;
-      if (info.gun) headers['gun'] = info.gun;
       await this.ensureDirs();
       await writeFileAtomic(
         join(this.privateDir, `${info.id}.key`),
-        encodePem({ ...block, headers }),
+        migratedPem(block, info.role, info.gun),
         { mode: 0o600, exactMode: true },
       );
       await rm(info.path, { force: true });
@@ -251,18 +225,4 @@ export class TrustKeyStore {
       await removeEmptyDirs(join(this.privateDir, d));
     return migrated;
   }
-}
-
-/** rmdir `dir` and its subdirectories bottom-up where they are empty. */
-async function removeEmptyDirs(dir: string): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.isDirectory()) await removeEmptyDirs(join(dir, e.name));
-  }
-  await rmdir(dir).catch(() => undefined);
 }
