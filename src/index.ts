@@ -177,3 +177,16 @@ export {
   type PassphraseRetriever,
   type PassphraseRequest,
 } from './notary/keystore/passphrase.js';
+export {
+  NotaryHTTPStore,
+  type NotaryHTTPStoreOptions,
+  type PublishFile,
+  type UntrustedServerKey,
+} from './notary/http-store.js';
+export {
+  NotaryInvalidOperationError,
+  NotaryMalformedResponseError,
+  NotaryResponseTooLargeError,
+  NotaryServerUnavailableError,
+} from './notary/http-errors.js';
+export { NotaryNameError } from './notary/http-paths.js';

@@ -1,7 +1,7 @@
 import {
-  ImgsignError,
   InconclusiveError,
   RegistryHTTPError,
+  TrustError,
   type ImgsignErrorOptions,
 } from '../errors.js';
 
@@ -49,20 +49,16 @@ export class NotaryServerUnavailableError extends InconclusiveError {
  * A body longer than its cap (declared or streamed): SPEC §7.5 treats this
  * as a malicious server, so it is a trust failure, never truncated.
  */
-export class NotaryResponseTooLargeError extends ImgsignError {
-  /** As TrustError's `failure`: the bytes cannot match the parent's length. */
-  readonly failure = 'hash';
+export class NotaryResponseTooLargeError extends TrustError {
   constructor(message: string, options?: ImgsignErrorOptions) {
-    super('TRUST', message, options);
+    super('hash', message, options);
   }
 }
 
 /** A 200 answer whose body is not the JSON object every notary file and key is. */
-export class NotaryMalformedResponseError extends ImgsignError {
-  /** As TrustError's `failure`. */
-  readonly failure = 'format';
+export class NotaryMalformedResponseError extends TrustError {
   constructor(message: string, options?: ImgsignErrorOptions) {
-    super('TRUST', message, options);
+    super('format', message, options);
   }
 }
 
