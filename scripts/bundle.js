@@ -100,13 +100,14 @@ function request(url, options = {}) {
     method: rest.method ?? (rest.body ? 'PUT' : 'GET'),
   });
 }
-module.exports = { Agent, request };
+module.exports = { Agent, request, getGlobalDispatcher };
 `;
 
 const lazyModules = {
   undici: lazyModule('undici-slim', {
     Agent: requireFromRoot('undici').Agent,
     request: requireFromRoot('undici').request,
+    getGlobalDispatcher: requireFromRoot('undici').getGlobalDispatcher,
   }),
   'node:child_process': lazyModule(
     'node:child_process',
@@ -142,7 +143,6 @@ const debugStandIn = [
 const lazyRequires = {
   '@oclif/core/lib/command.js': ['require("./config")'],
   '@oclif/core/lib/flags.js': ['require("./help")'],
-  '@oclif/core/lib/errors/handle.js': ['require("../help/index")'],
   // only for flags and arguments read from stdin
   '@oclif/core/lib/parser/parse.js': ['require("node:readline")'],
   // only when output is coloured (errors, help): loading it probes the
@@ -152,6 +152,17 @@ const lazyRequires = {
   '@oclif/core/lib/errors/errors/cli.js': [
     'require("clean-stack")',
     'require("wrap-ansi")',
+  ],
+  '@oclif/core/lib/errors/errors/pretty-print.js': [
+    '__importDefault(require("wrap-ansi"))',
+  ],
+  '@oclif/core/lib/errors/handle.js': [
+    'require("../help/index")',
+    '__importDefault(require("clean-stack"))',
+  ],
+  // the spinner (and cli-spinners' frame tables) only on a terminal
+  '@oclif/core/lib/ux/index.js': [
+    '__importDefault(require("./action/spinner"))',
   ],
   // only for registries that negotiate HTTP/2 (loads node:http2)
   'undici/lib/dispatcher/client.js': ["require('./client-h2.js')"],
@@ -239,7 +250,15 @@ function oclifPlugin(slim) {
           if (!source.includes(call)) {
             throw new Error(`a dependency changed: ${rel} has no ${call}`);
           }
-          source = source.replace(call, `__imgsignLazy(() => ${call})`);
+          // A default import (`x_1.default`, compiled TypeScript) becomes an
+          // object whose `default` requires on first read; any other
+          // require, a proxy (__imgsignLazy).
+          source = call.startsWith('__importDefault(')
+            ? source.replace(
+                call,
+                `{ get default() { return ${call}.default; } }`,
+              )
+            : source.replace(call, `__imgsignLazy(() => ${call})`);
         }
         return { contents: lazyHelper + source, loader: 'js' };
       });

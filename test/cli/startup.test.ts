@@ -44,15 +44,24 @@ describe('imgsign --help', () => {
     }
   });
 
-  it('lists the commands of each topic under help TOPIC', async () => {
+  it('lists the commands and subtopics of each topic under help TOPIC', async () => {
+    // every proper prefix of a command id is a topic (`trust`, `trust key`)
     const topics = new Set(
-      commandIds.filter((id) => id.includes(':')).map((id) => id.split(':')[0]),
+      commandIds.flatMap((id) =>
+        id
+          .split(':')
+          .slice(0, -1)
+          .map((_, i, parts) => parts.slice(0, i + 1).join(':')),
+      ),
     );
     for (const topic of topics) {
-      const r = await runCli(['help', topic ?? '']);
+      const r = await runCli(['help', ...topic.split(':')]);
       expect(r.code).toBe(0);
+      const depth = topic.split(':').length + 1;
       for (const id of commandIds.filter((c) => c.startsWith(`${topic}:`))) {
-        expect(r.stdout).toContain(id.replaceAll(':', ' '));
+        // a command of the topic, or the subtopic that holds it
+        const shown = id.split(':').slice(0, depth).join(' ');
+        expect(r.stdout).toContain(shown);
       }
     }
   });
