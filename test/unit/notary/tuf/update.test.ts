@@ -5,7 +5,8 @@ import { TrustError } from '../../../../src/errors.js';
 import { resolveDockerTag } from '../../../../src/notary/tuf/delegations.js';
 import { updateTrustData } from '../../../../src/notary/tuf/update.js';
 import { notaryFixtures } from '../../../helpers/paths.js';
-import { buildRepo, ecKey } from './fake-repo.js';
+import { buildRepo, certKey, ecKey } from './fake-repo.js';
+import { formatRFC3339 } from '../../../../src/notary/tuf/metadata-fields.js';
 import { MemoryCache, MemorySource } from './memory-source.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -145,5 +146,53 @@ describe('updateTrustData (client update algorithm)', () => {
     });
     expect(repo.verified.get('targets')?.targets.has('t')).toBe(true);
     expect(warnings[0]).toMatch(/using the cached timestamp/);
+  });
+
+  it('replaces an expired cached root with the newest one before updating', async () => {
+    const gun = 'docker.io/library/app';
+    const keys = {
+      root: certKey(gun, now),
+      targets: ecKey(),
+      snapshot: ecKey(),
+      timestamp: ecKey(),
+    };
+    const later = new Date(now.getTime() + 2 * 86_400_000);
+    const cache = new MemoryCache();
+    const v1 = buildRepo({
+      gun,
+      now,
+      keys,
+      mutate: {
+        root: (s) => {
+          s.expires = formatRFC3339(new Date(now.getTime() + 86_400_000));
+        },
+      },
+    });
+    await updateTrustData({
+      gun,
+      source: new MemorySource(v1.files),
+      cache,
+      now,
+    });
+    const v2 = buildRepo({ gun, now: later, keys, version: 2 });
+    const source = new MemorySource(v2.files);
+    const repo = await updateTrustData({ gun, source, cache, now: later });
+    expect(repo.root.signed.version).toBe(2);
+    expect(source.requests[0]).toMatchObject({ role: 'root' });
+    // With the server still serving the expired root, the update fails.
+    const stale = new MemoryCache();
+    await updateTrustData({
+      gun,
+      source: new MemorySource(v1.files),
+      cache: stale,
+      now,
+    });
+    const err = await updateTrustData({
+      gun,
+      source: new MemorySource(v1.files),
+      cache: stale,
+      now: later,
+    }).catch((e: unknown) => e);
+    expect((err as TrustError).failure).toBe('expired');
   });
 });
