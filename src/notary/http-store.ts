@@ -204,7 +204,7 @@ export class NotaryHTTPStore implements MetadataSource {
     try {
       const client = await this.client();
       const { scheme } = await client.ping();
-      if (`${scheme}:` !== this.url.protocol && scheme === 'http') {
+      if (scheme === 'http' && this.url.protocol === 'https:') {
         throw new ImgsignError(
           'REGISTRY_HTTP',
           'it answers only plain http, not https',

@@ -220,6 +220,18 @@ describeWithPeers(
       expect((err as Error).message).not.toContain('\n');
     });
 
+    it('names delegation files by role so the server parses them as that role', async () => {
+      // notary-server checks the role from the filename before the JSON:
+      // MALFORMED_JSON (not INVALID_ROLE) means it read targets/releases.
+      const err = await store
+        .publish(gun, [{ role: 'targets/releases', bytes: Buffer.from('[') }])
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ serverCode: 'MALFORMED_JSON' });
+      expect((err as Error).message).toMatch(
+        /publishing targets\/releases for/,
+      );
+    });
+
     it('maps a publish the server cannot complete (it holds no snapshot key here) to INVALID_UPDATE', async () => {
       const err = await store
         .publish(gun, [{ role: 'targets', bytes: cached['targets']! }])
