@@ -1,10 +1,6 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { ImgsignError } from '../../errors.js';
+import { keyID, MIN_RSA_BITS } from '../tuf/keys.js';
 
 /**
  * A private key as notary holds it (SPEC §7.1, §7.9): its TUF key type, the
@@ -27,17 +23,16 @@ export interface TufPrivateKey {
 }
 
 /**
- * Key ID of TUF key JSON `{"keytype":T,"keyval":{"private":null,"public":B64}}`
- * in canonical form (SPEC §7.1, §7.3). Local helper until src/notary/tuf/
- * has the general one; base64 and hex never need escaping, so the bytes
- * are exactly what MarshalCanonical produces.
+ * Key ID (SPEC §7.1) of the plain key JSON
+ * `{"keytype":T,"keyval":{"private":null,"public":B64}}`: for the key
+ * types a private key can have, this is also the canonical key ID.
  */
 export function tufKeyId(keyType: string, publicBytes: Buffer): string {
-  const json = `{"keytype":${JSON.stringify(keyType)},"keyval":{"private":null,"public":"${publicBytes.toString('base64')}"}}`;
-  return createHash('sha256').update(json, 'utf8').digest('hex');
+  return keyID({
+    keytype: keyType,
+    keyval: { private: null, public: publicBytes.toString('base64') },
+  });
 }
-
-const RSA_MIN_BITS = 2048;
 
 /** Wrap a node private key (P-256/P-384/P-521 ECDSA, RSA ≥ 2048, Ed25519). */
 export function tufPrivateKeyFromKeyObject(
@@ -68,10 +63,10 @@ export function tufPrivateKeyFromKeyObject(
     }
     case 'rsa': {
       const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
-      if (bits < RSA_MIN_BITS) {
+      if (bits < MIN_RSA_BITS) {
         throw new ImgsignError(
           'KEY_INVALID',
-          `${what}: RSA key of ${bits} bits; at least ${RSA_MIN_BITS} are required`,
+          `${what}: RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are required`,
         );
       }
       const publicBytes = pub.export({ format: 'der', type: 'spki' });
