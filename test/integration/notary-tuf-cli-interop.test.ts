@@ -11,8 +11,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { describeWithPeers, peerBinary } from '../../../helpers/peers.js';
-import { tempDir } from '../../../helpers/paths.js';
+import { describeWithPeers, peerBinary } from '../helpers/peers.js';
+import { tempDir } from '../helpers/paths.js';
 import {
   buildRepo,
   certKey,
@@ -20,8 +20,8 @@ import {
   edKey,
   rsaKey,
   type RepoOptions,
-} from './fake-repo.js';
-import { trustFailure, updateFrom } from './memory-source.js';
+} from '../unit/notary/tuf/fake-repo.js';
+import { trustFailure, updateFrom } from '../unit/notary/tuf/memory-source.js';
 
 const run = promisify(execFile);
 
