@@ -5,33 +5,46 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
 import { startNotaryPeers, type NotaryPeers } from '../helpers/notary.js';
 
-// The peers themselves: the real notary CLI publishes through the real
-// notary-server (+ notary-signer), and docker trust reads the same data.
-describeWithPeers(
-  'real notary-server and notary-signer',
-  ['notary-server', 'notary-signer', 'notary', 'docker'],
-  () => {
-    let peers: NotaryPeers;
-    let trustDir: string;
-    let dockerConfig: string;
-    const gun = 'example.com/imgsign/smoke';
-    const content = 'a target published by the notary CLI\n';
-    const sha256 = createHash('sha256').update(content).digest('hex');
+const gun = 'example.com/imgsign/smoke';
+const content = 'a target published by the notary CLI\n';
+const sha256 = createHash('sha256').update(content).digest('hex');
 
-    beforeAll(async () => {
-      peers = await startNotaryPeers();
-      dockerConfig = await peers.dockerConfigDir();
-      // Shared with docker: keys the notary CLI makes are docker's too.
-      trustDir = join(dockerConfig, 'trust');
-      const file = join(await peers.tempDir(), 'target.txt');
-      await writeFile(file, content);
-      const cli = { trustDir };
-      await peers.notaryCli(['init', gun], cli);
-      await peers.notaryCli(['add', gun, 'v1', file], cli);
-      await peers.notaryCli(['publish', gun], cli);
-    });
-    afterAll(async () => {
-      await peers?.stop();
+/**
+ * Peers with `gun` published by the notary CLI (init, add v1, publish),
+ * its keys kept in `<dockerConfig>/trust` so docker can use them too.
+ */
+function usePublishedRepo(): {
+  peers: () => NotaryPeers;
+  dockerConfig: () => string;
+} {
+  let peers: NotaryPeers | undefined;
+  let dockerConfig = '';
+  beforeAll(async () => {
+    peers = await startNotaryPeers();
+    dockerConfig = await peers.dockerConfigDir();
+    const cli = { trustDir: join(dockerConfig, 'trust') };
+    const file = join(await peers.tempDir(), 'target.txt');
+    await writeFile(file, content);
+    await peers.notaryCli(['init', gun], cli);
+    await peers.notaryCli(['add', gun, 'v1', file], cli);
+    await peers.notaryCli(['publish', gun], cli);
+  });
+  afterAll(async () => {
+    await peers?.stop();
+  });
+  return { peers: () => peers!, dockerConfig: () => dockerConfig };
+}
+
+// The peers themselves: the real notary CLI publishes through the real
+// notary-server (+ notary-signer) and reads it back.
+describeWithPeers(
+  'real notary-server and notary-signer with the notary CLI',
+  ['notary-server', 'notary-signer', 'notary'],
+  () => {
+    const repo = usePublishedRepo();
+    let peers: NotaryPeers;
+    beforeAll(() => {
+      peers = repo.peers();
     });
 
     it('lists the published target with the notary CLI from a fresh trust dir', async () => {
@@ -55,6 +68,21 @@ describeWithPeers(
       });
       expect(res.code).not.toBe(0);
       expect(res.stdout + res.stderr).toMatch(/does not have trust data/);
+    });
+  },
+);
+
+// docker trust (no daemon, no registry) against the same kind of server.
+describeWithPeers(
+  'real notary-server and notary-signer with docker trust',
+  ['notary-server', 'notary-signer', 'notary', 'docker'],
+  () => {
+    const repo = usePublishedRepo();
+    let peers: NotaryPeers;
+    let dockerConfig: string;
+    beforeAll(() => {
+      peers = repo.peers();
+      dockerConfig = repo.dockerConfig();
     });
 
     it('shows the target in docker trust inspect (no daemon, no registry)', async () => {
