@@ -109,7 +109,9 @@ export class FakeNotaryServer implements PublishServer {
       this.accept(gun, files);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(
+        err instanceof Error ? err : new Error(String(err)),
+      );
     }
   }
 
