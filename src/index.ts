@@ -190,3 +190,28 @@ export {
   NotaryServerUnavailableError,
 } from './notary/http-errors.js';
 export { NotaryNameError } from './notary/http-paths.js';
+export {
+  DOCKER_HUB_NOTARY_SERVER,
+  gunOf,
+  notaryServerURL,
+  openNotaryRepository,
+  readTrustedRepository,
+  type NotaryRepository,
+  type NotaryRepositoryOptions,
+  type ReadTrustedOptions,
+} from './notary/repository.js';
+export {
+  FileTrustCache,
+  validateCacheGUN,
+  validateCacheRole,
+} from './notary/trust-cache.js';
+export {
+  inspectImageTrust,
+  type TrustInspectOptions,
+} from './notary/inspect.js';
+export {
+  dockerTrustRepo,
+  formatTrustInspectJSON,
+  formatTrustInspectPretty,
+  type DockerTrustRepo,
+} from './notary/inspect-format.js';
