@@ -23,20 +23,30 @@ import { NotaryHTTPStore } from '../../src/notary/http-store.js';
  * temp dir, with a throwaway CA made by `openssl`. Start one set per test
  * file (beforeAll) and always stop() it (afterAll).
  *
+ * Start-up order: the signer first, ready when a mutual-TLS handshake
+ * (as notary-server makes it) succeeds; then the server, ready when
+ * `/_notary_server/health` answers 200. (The health check answers 200 before
+ * the signer listens, and a server that dialled too early fails its first
+ * key requests with 500, so the order matters.)
+ *
  * Clients of the set:
- * - `notaryCli`: the real `notary` client (`-s URL --tlscacert CA -d DIR`).
- * - `dockerTrust`: the real `docker trust …` CLI, no daemon needed for what
- *   works (checked with docker 28.2):
+ * - `notaryCli`: the real `notary` client (`-s URL --tlscacert CA -d DIR`),
+ *   every passphrase TEST_PASSPHRASE. With `auth: 'token'` it would prompt
+ *   for a login: use NotaryHTTPStore with credentials there instead.
+ * - `dockerTrust`: the real `docker trust …` CLI with DOCKER_CONFIG,
+ *   DOCKER_CONTENT_TRUST_SERVER and both passphrases set, and DOCKER_HOST
+ *   at a socket that does not exist (no daemon is ever reached). Checked
+ *   with docker 28.2:
  *   - works: `inspect [--pretty]`, `key generate`, `key load`,
  *     `signer add` (initializes the repository if needed, snapshot key held
- *     by the server), `signer remove`, `revoke`, and `sign IMAGE:TAG` when the
- *     tag is already a target (e.g. added with `notary add`) and the keys are
- *     in `$DOCKER_CONFIG/trust/private` (use `dockerConfigDir()/trust` as the
+ *     by the server), `revoke`, and `sign IMAGE:TAG` when the tag is
+ *     already a target (e.g. added with `notary add`) and the keys are in
+ *     `$DOCKER_CONFIG/trust/private` (use `dockerConfigDir()/trust` as the
  *     notary CLI's trust dir to share keys).
  *   - does not work: `sign` of a tag that is not a target yet (docker
- *     pushes the local image first: needs the daemon; here DOCKER_HOST points
- *     at a socket that does not exist, so it fails with "Cannot connect to
- *     the Docker daemon").
+ *     pushes the local image first: needs the daemon; fails with "Cannot
+ *     connect to the Docker daemon"). `signer remove -f` of the only
+ *     `targets/releases` signer exits 0 but changes nothing.
  *   - docker never talks to the image's registry for these commands, so no
  *     docker-registry is needed for the GUN's registry part.
  *   - TLS: docker trusts `$DOCKER_CONFIG/tls/<host:port>/ca.crt` for the
