@@ -158,6 +158,17 @@ describeWithPeers(
         'targets/releases,targets/bob,targets/alice',
       );
       await addhash(signed, 'only-alice', 'alice', 'targets/alice');
+      // A nested signer (targets/alice/ci, alice's key, limited paths).
+      await notary([
+        'delegation',
+        'add',
+        signed,
+        'targets/alice/ci',
+        join(keys, 'alice.pub'),
+        '--paths',
+        'v',
+      ]);
+      await addhash(signed, 'v1', 'one', 'targets/alice/ci');
       await addhash(signed, 'admin', 'admin', 'targets');
       await notary(['publish', signed]);
 
@@ -212,6 +223,7 @@ describeWithPeers(
       expect(repo?.Signers.map((s) => s.Name)).toEqual([
         'carol',
         'bob',
+        'alice/ci',
         'alice',
       ]);
       expect(repo?.SignedTags.map((t) => t.SignedTag)).not.toContain(
@@ -222,6 +234,7 @@ describeWithPeers(
     it('prints the same --pretty tables as docker for a repository with signers', async () => {
       const r = await same(['--pretty', signed]);
       expect(r.stdout).toMatch(/^v2 +[0-9a-f]{64} +alice, bob$/m);
+      expect(r.stdout).toMatch(/^v1 +[0-9a-f]{64} +alice, alice\/ci$/m);
       expect(r.stdout).toMatch(/^carol +[0-9a-f]{12}$/m);
     });
 
@@ -297,6 +310,7 @@ describeWithPeers(
         'timestamp.json',
       ]);
       expect((await readdir(join(meta, 'targets'))).sort()).toEqual([
+        'alice',
         'alice.json',
         'bob.json',
         'releases.json', // carol signed nothing: no file
@@ -315,6 +329,7 @@ describeWithPeers(
         expect([...trusted.targets.keys()].sort()).toEqual([
           'targets',
           'targets/alice',
+          'targets/alice/ci',
           'targets/bob',
           'targets/releases',
         ]);
