@@ -196,7 +196,9 @@ export {
   notaryServerURL,
   openNotaryRepository,
   readTrustedRepository,
+  resolveTrustedTag,
   type NotaryRepository,
+  type ResolveTrustedTagOptions,
   type NotaryRepositoryOptions,
   type ReadTrustedOptions,
 } from './notary/repository.js';

@@ -17,6 +17,7 @@ import {
   DEFAULT_DOMAIN,
   parseNormalizedNamed,
   referenceName,
+  referenceString,
   type DockerReference,
 } from '../reference/docker-reference.js';
 import type { SystemContext } from '../system-context.js';
@@ -24,6 +25,7 @@ import type { NotaryTLSOptions } from './http-dispatcher.js';
 import { NotaryHTTPStore } from './http-store.js';
 import type { MetadataSource } from './metadata-source.js';
 import { FileTrustCache } from './trust-cache.js';
+import { resolveDockerTag, type ResolvedTag } from './tuf/delegations.js';
 import { updateTrustData, type TrustedRepository } from './tuf/update.js';
 
 /** Docker Hub's notary server. */
@@ -170,4 +172,39 @@ export async function readTrustedRepository(
     now: o.now ?? repo.sys.now?.() ?? new Date(),
     ...(o.warn ? { warn: o.warn } : {}),
   });
+}
+
+export type ResolveTrustedTagOptions = NotaryRepositoryOptions &
+  ReadTrustedOptions & {
+    /** The tag to resolve; default: the reference's tag, else `latest`. */
+    tag?: string;
+  };
+
+/**
+ * Docker's pull-time lookup (SPEC §7.8): open the repository, update and
+ * verify it, and return the digest `targets/releases` or `targets` signs
+ * for the tag. Throws TrustError 'not-found' ("No valid trust data for
+ * <tag>") when neither role signs it, and a usage error for a reference
+ * that is already pinned by digest.
+ */
+export async function resolveTrustedTag(
+  o: ResolveTrustedTagOptions,
+): Promise<ResolvedTag & { gun: string }> {
+  const repo = await openNotaryRepository(o);
+  try {
+    if (repo.reference.digest !== undefined && o.tag === undefined) {
+      throw new ImgsignError(
+        'USAGE',
+        `${referenceString(repo.reference)}: a digest reference needs no trust lookup; give a tag`,
+      );
+    }
+    const tag = o.tag ?? repo.reference.tag ?? 'latest';
+    const trusted = await readTrustedRepository(repo, o);
+    return {
+      gun: repo.gun,
+      ...resolveDockerTag(trusted.verified, repo.gun, tag),
+    };
+  } finally {
+    await repo.close();
+  }
 }

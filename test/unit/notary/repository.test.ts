@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +8,12 @@ import {
   gunOf,
   notaryServerURL,
   openNotaryRepository,
+  resolveTrustedTag,
 } from '../../../src/notary/repository.js';
 import { parseNormalizedNamed } from '../../../src/reference/docker-reference.js';
 import { tempDir } from '../../helpers/paths.js';
+import { serveRepo } from '../../security/notary-cache-server.js';
+import { buildRepo, ecKey } from './tuf/fake-repo.js';
 
 describe('notaryServerURL', () => {
   it('uses notary.docker.io for Docker Hub and the registry host otherwise', () => {
@@ -96,6 +100,66 @@ describe('openNotaryRepository', () => {
       );
     } finally {
       await repo.close();
+    }
+  });
+});
+
+describe('resolveTrustedTag', () => {
+  const gun = 'example.com/team/app';
+  const now = new Date();
+
+  async function served() {
+    const repo = buildRepo({
+      gun,
+      now,
+      targets: { latest: Buffer.from('manifest-latest') },
+      delegations: [
+        {
+          name: 'targets/releases',
+          keys: [ecKey()],
+          targets: { v1: Buffer.from('manifest-v1') },
+        },
+        {
+          name: 'targets/alice',
+          keys: [ecKey()],
+          targets: { v2: Buffer.from('manifest-v2') },
+        },
+      ],
+    });
+    return serveRepo(gun, repo.files);
+  }
+  const sha = (s: string) =>
+    `sha256:${createHash('sha256').update(s).digest('hex')}`;
+
+  it('returns the digest targets/releases or targets signs for the tag', async () => {
+    const s = await served();
+    try {
+      const base = {
+        trustDir: await tempDir(),
+        sys: {},
+        serverOverride: s.server.url,
+        insecureAllowHTTP: true,
+      };
+      const v1 = await resolveTrustedTag({ ...base, reference: `${gun}:v1` });
+      expect(v1).toMatchObject({
+        gun,
+        tag: 'v1',
+        role: 'targets/releases',
+        digest: sha('manifest-v1'),
+      });
+      const latest = await resolveTrustedTag({ ...base, reference: gun });
+      expect(latest).toMatchObject({
+        role: 'targets',
+        digest: sha('manifest-latest'),
+      });
+      await expect(
+        resolveTrustedTag({ ...base, reference: `${gun}:v2` }),
+      ).rejects.toMatchObject({ failure: 'not-found' });
+      await expect(
+        resolveTrustedTag({ ...base, reference: `${gun}@${sha('x')}` }),
+      ).rejects.toMatchObject({ code: 'USAGE' });
+    } finally {
+      await s.stop();
     }
   });
 });
