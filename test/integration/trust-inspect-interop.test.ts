@@ -387,6 +387,35 @@ describeWithPeers(
       } finally {
         await second.close();
       }
+
+      // The real server rolled back: its trust data deleted and the old
+      // root/targets/snapshot published again (it signs a new timestamp v1).
+      const third = await open();
+      try {
+        const old1 = (role: string) =>
+          [...old.answers].find(([k]) => k.startsWith(`.${role}.`))![1];
+        await third.store.deleteTrustData(gun);
+        await third.store.publish(
+          gun,
+          ['root', 'targets', 'snapshot'].map((role) => ({
+            role,
+            bytes: old1(role),
+          })),
+        );
+      } finally {
+        await third.close();
+      }
+      const rolledBack = await imgsign([gun], config);
+      expect(rolledBack.code).toBe(1);
+      expect(rolledBack.stdout).toBe('[]\n');
+      expect(rolledBack.stderr).toMatch(
+        new RegExp(
+          `^imgsign: no signatures or cannot access ${gun}: ${gun} timestamp\\.json version 1 is lower than the trusted version \\d+`,
+        ),
+      );
+      // A fresh client (no cache) accepts the server's current state.
+      const fresh = await imgsign([gun]);
+      expect(fresh.code).toBe(0);
     });
   },
 );
