@@ -238,6 +238,15 @@ describeWithPeers(
       expect(r.stdout).toMatch(/^carol +[0-9a-f]{12}$/m);
     });
 
+    it('returns the same elements as a JSON result with --json', async () => {
+      const theirs = await docker([admin, signed]);
+      const ours = await imgsign(['--json', admin, signed]);
+      expect(ours.code).toBe(0);
+      expect(JSON.parse(ours.stdout)).toEqual({
+        repositories: JSON.parse(theirs.stdout) as unknown,
+      });
+    });
+
     it('inspects only the tag given, like docker', async () => {
       await same([`${signed}:v2`]);
       await same(['--pretty', `${signed}:v1`]);
