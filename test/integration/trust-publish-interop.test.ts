@@ -1,0 +1,312 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import {
+  startNotaryPeers,
+  TEST_PASSPHRASE,
+  type NotaryPeers,
+} from '../helpers/notary.js';
+import { describeWithPeers } from '../helpers/peers.js';
+import {
+  makeSmallImage,
+  startRegistry,
+  writeDirImage,
+  type SmallImage,
+  type TestRegistry,
+} from '../servers/registry.js';
+
+interface InspectJSON {
+  SignedTags: { SignedTag: string; Digest: string; Signers: string[] }[];
+  Signers: { Name: string; Keys: { ID: string }[] }[];
+}
+
+// imgsign publishes Docker Content Trust data to the real notary-server,
+// and the real notary CLI and docker trust read it; and the other way:
+// repositories made by notary / docker are changed by imgsign and still
+// accepted by them. Keys are shared through one $DOCKER_CONFIG/trust.
+describeWithPeers(
+  'imgsign trust sign/revoke/signer against the real notary-server, notary and docker',
+  ['notary-server', 'notary-signer', 'notary', 'docker', 'registry'],
+  () => {
+    let peers: NotaryPeers;
+    let registry: TestRegistry;
+    let dockerConfig: string;
+    let home: string;
+    let trustDir: string;
+    const images = new Map<string, SmallImage>();
+
+    const hexOf = (img: SmallImage) =>
+      img.manifestDigest.slice('sha256:'.length);
+
+    async function imgsign(args: string[], input?: string): Promise<CliResult> {
+      return runCli(args, {
+        env: {
+          DOCKER_CONFIG: dockerConfig,
+          DOCKER_CONTENT_TRUST_SERVER: peers.serverUrl,
+          DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: TEST_PASSPHRASE,
+          DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: TEST_PASSPHRASE,
+          HOME: home,
+          XDG_RUNTIME_DIR: undefined,
+          REGISTRY_AUTH_FILE: undefined,
+        },
+        ...(input !== undefined ? { input } : {}),
+      });
+    }
+    const notary = (args: string[]) =>
+      peers.notaryCli(args, { trustDir }).then((r) => r.stdout);
+    const dockerTrust = (args: string[], allowFailure = false) =>
+      peers.dockerTrust(args, { dockerConfig, allowFailure });
+    async function inspect(gun: string): Promise<InspectJSON> {
+      const r = await dockerTrust(['inspect', gun]);
+      return (JSON.parse(r.stdout) as InspectJSON[])[0]!;
+    }
+
+    /** Push a small image as repo:tag; returns it. */
+    async function push(repo: string, tag: string): Promise<SmallImage> {
+      const img = await makeSmallImage(`${repo}:${tag} ${Math.random()}\n`);
+      const dir = await peers.tempDir();
+      await writeDirImage(dir, img);
+      const r = await runCli([
+        'copy',
+        `dir:${dir}`,
+        `docker://${registry.host}/${repo}:${tag}`,
+        '--dest-tls-verify=false',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      images.set(`${repo}:${tag}`, img);
+      return img;
+    }
+
+    beforeAll(async () => {
+      peers = await startNotaryPeers();
+      registry = await startRegistry();
+      dockerConfig = await peers.dockerConfigDir();
+      trustDir = join(dockerConfig, 'trust');
+      home = await peers.tempDir();
+      // The registry user (no auth is required): the signer docker/imgsign create on first sign.
+      await writeFile(
+        join(dockerConfig, 'config.json'),
+        JSON.stringify({
+          auths: {
+            [registry.host]: {
+              auth: Buffer.from('alice:secret-pass').toString('base64'),
+            },
+          },
+        }),
+      );
+    }, 120_000);
+
+    afterAll(async () => {
+      await registry?.stop();
+      await peers?.stop();
+    });
+
+    it('initializes and signs a new repository: notary list and docker trust inspect show the tag and its signer', async () => {
+      const gun = `${registry.host}/imgsign/fresh`;
+      const img = await push('imgsign/fresh', 'v1');
+      const r = await imgsign(['trust', 'sign', `${gun}:v1`]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(
+        [
+          'Created signer: alice',
+          `Finished initializing signed repository for ${gun}:v1`,
+          `Signing and pushing trust metadata for ${gun}:v1`,
+          `Successfully signed ${gun}:v1`,
+          '',
+        ].join('\n'),
+      );
+      expect(r.code).toBe(0);
+      // notary lists each name once, from the first role of its walk.
+      expect(await notary(['list', gun])).toMatch(
+        new RegExp(
+          `^v1\\s+${hexOf(img)}\\s+${img.manifest.length}\\s+targets/alice\\s*$`,
+          'm',
+        ),
+      );
+      // A fresh docker (nothing cached) accepts the root certificate and signatures.
+      const fresh = await peers.dockerTrust(['inspect', gun], {
+        dockerConfig: await peers.dockerConfigDir(),
+      });
+      const repo = (JSON.parse(fresh.stdout) as InspectJSON[])[0]!;
+      expect(repo.SignedTags).toEqual([
+        { SignedTag: 'v1', Digest: hexOf(img), Signers: ['alice'] },
+      ]);
+      expect(repo.Signers.map((s) => s.Name)).toEqual(['alice']);
+    });
+
+    it('signs a second tag and re-signs the first with a new digest; --json reports it', async () => {
+      const gun = `${registry.host}/imgsign/fresh`;
+      const old = images.get('imgsign/fresh:v1')!;
+      const img = await push('imgsign/fresh', 'v1');
+      const r = await imgsign(['trust', 'sign', `${gun}:v1`, '--json']);
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(json).toMatchObject({
+        gun,
+        tag: 'v1',
+        digest: hexOf(img),
+        roles: ['targets/alice', 'targets/releases'],
+        existingSigners: ['alice'],
+      });
+      expect(hexOf(old)).not.toBe(hexOf(img));
+      const repo = await inspect(gun);
+      expect(repo.SignedTags).toEqual([
+        { SignedTag: 'v1', Digest: hexOf(img), Signers: ['alice'] },
+      ]);
+    });
+
+    it('adds to a repository made by the notary CLI (client-held snapshot key): targets and snapshot are signed by imgsign', async () => {
+      const gun = `${registry.host}/imgsign/by-notary`;
+      await notary(['init', gun]);
+      await notary(['publish', gun]);
+      const img = await push('imgsign/by-notary', 'latest');
+      const r = await imgsign(['trust', 'sign', `${gun}:latest`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const list = await notary(['list', gun]);
+      expect(list).toMatch(
+        new RegExp(
+          `^latest\\s+${hexOf(img)}\\s+${img.manifest.length}\\s+targets\\s*$`,
+          'm',
+        ),
+      );
+      // The notary CLI still publishes on top of what imgsign signed.
+      await notary([
+        'addhash',
+        gun,
+        'from-notary',
+        '3',
+        '--sha256',
+        'a'.repeat(64),
+      ]);
+      await notary(['publish', gun]);
+      expect(await notary(['list', gun])).toMatch(/^from-notary\s/m);
+      const repo = await inspect(gun);
+      expect(repo.SignedTags.map((t) => t.SignedTag)).toEqual([
+        'from-notary',
+        'latest',
+      ]);
+    });
+
+    it('signs through a signer docker added, revokes, and docker still reads the repository', async () => {
+      const gun = `${registry.host}/imgsign/by-docker`;
+      const keys = await peers.tempDir();
+      await dockerTrust(['key', 'generate', 'bob', '--dir', keys]);
+      await dockerTrust([
+        'signer',
+        'add',
+        '--key',
+        join(keys, 'bob.pub'),
+        'bob',
+        gun,
+      ]);
+      const img = await push('imgsign/by-docker', 'v2');
+      const signed = await imgsign(['trust', 'sign', `${gun}:v2`]);
+      expect(signed.code).toBe(0);
+      expect(signed.stdout).not.toMatch(/Created signer/);
+      let repo = await inspect(gun);
+      expect(repo.SignedTags).toEqual([
+        { SignedTag: 'v2', Digest: hexOf(img), Signers: ['bob'] },
+      ]);
+      // docker signs the same tag again from what imgsign published.
+      await dockerTrust(['sign', `${gun}:v2`]);
+      const revoked = await imgsign(['trust', 'revoke', `${gun}:v2`]);
+      expect(revoked.stdout).toBe(
+        `Successfully deleted signature for ${gun}:v2\n`,
+      );
+      expect(revoked.code).toBe(0);
+      repo = await inspect(gun);
+      expect(repo.SignedTags).toEqual([]);
+      expect(await notary(['list', gun])).not.toMatch(/^v2\s/m);
+    });
+
+    it('adds a signer to a docker-made repository; docker shows it; removing it keeps the repository usable', async () => {
+      const gun = `${registry.host}/imgsign/by-docker`;
+      const keys = await peers.tempDir();
+      const gen = await imgsign([
+        'trust',
+        'key',
+        'generate',
+        'carol',
+        '--dir',
+        keys,
+      ]);
+      expect(gen.code).toBe(0);
+      const r = await imgsign([
+        'trust',
+        'signer',
+        'add',
+        '--key',
+        join(keys, 'carol.pub'),
+        'carol',
+        gun,
+      ]);
+      expect(r.stdout).toBe(
+        `Adding signer "carol" to ${gun}...\nSuccessfully added signer: carol to ${gun}\n\n`,
+      );
+      expect(r.code).toBe(0);
+      const repo = await inspect(gun);
+      expect(repo.Signers.map((s) => s.Name).sort()).toEqual(['bob', 'carol']);
+      const carol = repo.Signers.find((s) => s.Name === 'carol')!;
+      expect(carol.Keys).toHaveLength(1);
+      // docker 28's own `signer remove` removes nothing unless it had to ask
+      // (its confirmation helper answers "no" when not asking): imgsign removes
+      // carol without asking, as her keys do not carry the released tags.
+      const removed = await imgsign([
+        'trust',
+        'signer',
+        'remove',
+        'carol',
+        gun,
+      ]);
+      expect(removed.stdout).toBe(
+        `Removing signer "carol" from ${gun}...\nSuccessfully removed carol from ${gun}\n\n`,
+      );
+      expect((await inspect(gun)).Signers.map((s) => s.Name)).toEqual(['bob']);
+      // imgsign still signs with bob's key (made by docker) afterwards.
+      const img = await push('imgsign/by-docker', 'v3');
+      const signed = await imgsign(['trust', 'sign', `${gun}:v3`]);
+      expect(signed.code).toBe(0);
+      expect((await inspect(gun)).SignedTags).toEqual([
+        { SignedTag: 'v3', Digest: hexOf(img), Signers: ['bob'] },
+      ]);
+    });
+
+    it('asks before removing the last signer of the released tags: refused without a terminal, done with -f', async () => {
+      const gun = `${registry.host}/imgsign/fresh`;
+      const refused = await imgsign([
+        'trust',
+        'signer',
+        'remove',
+        'alice',
+        gun,
+      ]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(
+        `The signer "alice" signed the last released version of ${gun}. Removing this signer will make ${gun} unpullable. Are you sure you want to continue? Refusing without confirmation: there is no terminal to ask on; pass -f to proceed`,
+      );
+      expect((await inspect(gun)).Signers.map((s) => s.Name)).toEqual([
+        'alice',
+      ]);
+      const forced = await imgsign([
+        'trust',
+        'signer',
+        'remove',
+        '-f',
+        'alice',
+        gun,
+      ]);
+      expect(forced.stdout).toBe(
+        `Removing signer "alice" from ${gun}...\nSuccessfully removed alice from ${gun}\n\n`,
+      );
+      expect(forced.code).toBe(0);
+      const repo = await inspect(gun);
+      expect(repo.Signers).toEqual([]);
+      // targets/releases is left without keys: no client accepts its tags any more.
+      expect(repo.SignedTags).toEqual([]);
+      expect(await notary(['list', gun])).not.toMatch(/^v1\s/m);
+    });
+  },
+);
