@@ -7,7 +7,10 @@
  * stores it and signs a new snapshot (unless one was sent) and timestamp.
  */
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { NotaryInvalidOperationError } from '../../../../src/notary/http-errors.js';
+import {
+  NotaryInvalidOperationError,
+  statusError,
+} from '../../../../src/notary/http-errors.js';
 import type { UntrustedServerKey } from '../../../../src/notary/http-store.js';
 import type { PublishFile } from '../../../../src/notary/http-multipart.js';
 import type { MetadataRequest } from '../../../../src/notary/metadata-source.js';
@@ -90,10 +93,15 @@ export class FakeNotaryServer implements PublishServer {
     });
   }
 
+  /** A 400 with notary's error envelope, through the real client's status mapping. */
   private fail(code: string, detail: string): never {
-    throw new NotaryInvalidOperationError(
-      `fake notary server: publishing for ${this.gun}: the server refused it (HTTP 400: ${code})`,
-      { code, message: 'refused', detail },
+    const body = Buffer.from(
+      JSON.stringify({ errors: [{ code, message: 'refused', detail }] }),
+    );
+    throw statusError(
+      400,
+      body,
+      `${this.description}: publishing for ${this.gun}`,
     );
   }
 
