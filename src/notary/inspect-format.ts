@@ -145,10 +145,81 @@ export function formatTrustInspectJSON(
   return `${indentJSON(elements as unknown as GoValue[], 0)}\n`;
 }
 
-const runeLength = (s: string): number => [...s].length;
+// Display widths as docker's tabwriter measures cells (go-runewidth
+// StringWidth, non-East-Asian locale): per grapheme cluster, the width of
+// its first rune that has one. Control, format and separator characters
+// and non-spacing/enclosing marks are 0 wide; East Asian wide/fullwidth
+// characters and emoji presentation 2; everything else 1. The wide ranges
+// are the main blocks of Unicode's EastAsianWidth W/F, an approximation
+// only reachable with non-ASCII target names (docker tags are ASCII).
+const nonPrinting: readonly (readonly [number, number])[] = [
+  [0x070f, 0x070f],
+  [0x180b, 0x180e],
+  [0x200b, 0x200f],
+  [0x2028, 0x202e],
+  [0x206a, 0x206f],
+  [0xd800, 0xdfff],
+  [0xfeff, 0xfeff],
+  [0xfff9, 0xfffb],
+  [0xfffe, 0xffff],
+];
+const mark = /^[\p{Mn}\p{Me}]$/u;
+const wideRanges: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2329, 0x232a],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x16fe0, 0x16fe4],
+  [0x17000, 0x18cff],
+  [0x1b000, 0x1b2ff],
+  [0x1f200, 0x1f251],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
+];
+const emojiPresentation = /^\p{Emoji_Presentation}$/u;
+
+function runeWidth(ch: string): number {
+  const cp = ch.codePointAt(0)!;
+  if (cp < 0x20) return 0;
+  if (cp < 0x300) return cp >= 0x7f && (cp <= 0x9f || cp === 0xad) ? 0 : 1;
+  const within = (r: readonly (readonly [number, number])[]): boolean =>
+    r.some(([lo, hi]) => cp >= lo && cp <= hi);
+  if (within(nonPrinting) || mark.test(ch)) return 0;
+  if (within(wideRanges)) return 2;
+  return emojiPresentation.test(ch) ? 2 : 1;
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Cell width as docker's tabwriter counts it (ASCII: the length). */
+export function displayWidth(s: string): number {
+  if (/^[ -~]*$/.test(s)) return s.length;
+  let width = 0;
+  for (const { segment } of graphemes.segment(s)) {
+    for (const ch of segment) {
+      const w = runeWidth(ch);
+      if (w > 0) {
+        width += w;
+        break;
+      }
+    }
+  }
+  return width;
+}
 
 /**
- * Go text/tabwriter (flags 0, pad char ' ', AlignLeft) over `text`: cells
+ * docker's fork of Go text/tabwriter (flags 0, pad char ' ', AlignLeft;
+ * widths by displayWidth) over `text`: cells
  * end with `\t`; a column block is a run of consecutive lines having that
  * column; its width is the widest cell + `padding`, at least `minWidth`;
  * the last cell of a line is not aligned.
@@ -164,7 +235,7 @@ export function tabwrite(text: string, minWidth = 10, padding = 3): string {
         out += cell;
         const w = widths[j];
         if (j < cells.length - 1 && w !== undefined) {
-          out += ' '.repeat(Math.max(0, w - runeLength(cell)));
+          out += ' '.repeat(Math.max(0, w - displayWidth(cell)));
         }
       });
       if (i + 1 < lines.length) out += '\n';
@@ -178,7 +249,7 @@ export function tabwrite(text: string, minWidth = 10, padding = 3): string {
       line0 = i;
       let width = minWidth;
       for (; i < line1 && column < lines[i]!.length - 1; i++) {
-        width = Math.max(width, runeLength(lines[i]![column]!) + padding);
+        width = Math.max(width, displayWidth(lines[i]![column]!) + padding);
       }
       widths.push(width);
       format(line0, i);

@@ -55,6 +55,7 @@ describeWithPeers(
     const signed = 'example.com/imgsign/with-signers';
     const empty = 'example.com/imgsign/no-tags';
     const split = 'example.com/imgsign/split';
+    const odd = 'example.com/imgsign/odd-names';
     const missing = 'example.com/imgsign/missing';
 
     const notary = (args: string[]) =>
@@ -183,6 +184,22 @@ describeWithPeers(
       await addhash(split, 'z', 'z', 'targets/releases,targets/alice');
       await notary(['publish', split]);
 
+      // Target names docker never makes but notary allows: Go's JSON
+      // escaping and rune widths must still match. (Control characters
+      // cannot be published: notary's canonical JSON emits them raw.)
+      await notary(['init', odd]);
+      for (const tag of [
+        'a<b>&c',
+        'tëst-ünïcode',
+        '"quoted"\\back',
+        'x'.repeat(70),
+        '\u2028sep',
+        'cafe\u0301-日本-😀-Ａ',
+      ]) {
+        await addhash(odd, tag, `odd ${tag}`);
+      }
+      await notary(['publish', odd]);
+
       // Initialized, nothing signed.
       await notary(['init', empty]);
       await notary(['publish', empty]);
@@ -273,6 +290,12 @@ describeWithPeers(
       const theirsPretty = await docker(['--pretty', split]);
       const oursPretty = await imgsign(['--pretty', split]);
       expect(lines(oursPretty.stdout)).toEqual(lines(theirsPretty.stdout));
+    });
+
+    it('matches docker for target names with characters JSON and tables must escape or measure', async () => {
+      const r = await same([odd]);
+      expect(r.stdout).toContain('"a\\u003cb\\u003e\\u0026c"');
+      await same(['--pretty', odd]);
     });
 
     it('matches docker for an initialized repository without tags', async () => {

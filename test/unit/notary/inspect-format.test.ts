@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  displayWidth,
   dockerTrustRepo,
   formatTrustInspectJSON,
   formatTrustInspectPretty,
@@ -91,8 +92,24 @@ describe('Go text/tabwriter (min width 10, padding 3)', () => {
     );
   });
 
-  it('counts characters, not bytes', () => {
+  it('counts display width as docker does, not bytes', () => {
     expect(tabwrite('ééééééééééé\tx\n')).toBe('ééééééééééé   x\n');
+    expect(tabwrite('日本語\tx\n')).toBe(`日本語${' '.repeat(4)}x\n`);
+  });
+
+  it.each([
+    ['plain', 5],
+    ['tëst', 4],
+    ['e\u0301', 1],
+    ['\u2028sep', 3],
+    ['a\u200bb', 2],
+    ['日本', 4],
+    ['Ａ', 2],
+    ['😀', 2],
+    ['👩\u200d💻', 2],
+    ['\u0007', 0],
+  ])('measures %j as %i columns', (s, w) => {
+    expect(displayWidth(s)).toBe(w);
   });
 
   it('starts a new column block after a line without that column', () => {
