@@ -375,6 +375,30 @@ describeWithPeers(
       expect((await imgsign([signed], config)).stdout).toBe(theirs.stdout);
     });
 
+    it('works offline from a still valid cache, like docker', async () => {
+      const config = await peers.dockerConfigDir();
+      const online = await imgsign([signed], config);
+      expect(online.code).toBe(0);
+      const dead = 'https://127.0.0.1:1';
+      const ours = await runCli(['trust', 'inspect', signed], {
+        env: {
+          DOCKER_CONFIG: config,
+          DOCKER_CONTENT_TRUST_SERVER: dead,
+          HOME: await peers.tempDir(),
+        },
+      });
+      const theirs = await peers.dockerTrust(['inspect', signed], {
+        dockerConfig: config,
+        env: { DOCKER_CONTENT_TRUST_SERVER: dead },
+        allowFailure: true,
+      });
+      expect(theirs.code).toBe(0);
+      expect(ours.code).toBe(0);
+      expect(ours.stdout).toBe(theirs.stdout);
+      expect(ours.stdout).toBe(online.stdout);
+      expect(ours.stderr).toMatch(/warning: .*using the cached timestamp/);
+    });
+
     it('rejects a server that serves older metadata than the cache (rollback)', async () => {
       const gun = 'example.com/imgsign/rollback';
       await notary(['init', gun]);
