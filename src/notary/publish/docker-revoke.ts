@@ -50,7 +50,7 @@ export async function revokeTrust(
     } else {
       tags = [...new Set(allTargets(repo.verified).map((t) => t.name))];
       if (tags.length === 0) {
-        throw new ImgsignError('NOT_FOUND', 'no signed tags to remove');
+        throw new TrustError('not-found', 'no signed tags to remove');
       }
     }
     const removed: RevokeResult['removed'] = [];

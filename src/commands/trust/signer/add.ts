@@ -66,6 +66,7 @@ export default class TrustSignerAdd extends ImgsignCommand {
       repositories: [],
     };
     const failed: string[] = [];
+    let firstError: unknown;
     for (const repository of repositories) {
       this.log(`Adding signer "${args.name}" to ${repository}...`);
       try {
@@ -86,11 +87,13 @@ export default class TrustSignerAdd extends ImgsignCommand {
           this.logToStderr(`imgsign: ${describeError(err)}\n`);
         result.repositories.push({ repository, error: describeError(err) });
         failed.push(repository);
+        firstError ??= err;
       }
     }
     if (failed.length > 0) {
+      // Exit status of the first failure (usage, trust or network).
       throw new ImgsignError(
-        'TRUST',
+        firstError instanceof ImgsignError ? firstError.code : 'TRUST',
         `failed to add signer to: ${failed.join(', ')}`,
       );
     }

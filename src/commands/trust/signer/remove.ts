@@ -59,6 +59,7 @@ export default class TrustSignerRemove extends ImgsignCommand {
       repositories: [],
     };
     const failed: string[] = [];
+    let firstError: unknown;
     for (const repository of repositories) {
       this.log(`Removing signer "${args.name}" from ${repository}...`);
       try {
@@ -90,11 +91,13 @@ export default class TrustSignerRemove extends ImgsignCommand {
           error: describeError(err),
         });
         failed.push(repository);
+        firstError ??= err;
       }
     }
     if (failed.length > 0) {
+      // Exit status of the first failure (usage, trust or network).
       throw new ImgsignError(
-        'TRUST',
+        firstError instanceof ImgsignError ? firstError.code : 'TRUST',
         `error removing signer from: ${failed.join(', ')}`,
       );
     }
