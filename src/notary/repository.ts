@@ -53,6 +53,12 @@ export function notaryServerURL(registry: string, override?: string): string {
         `valid https URL required for trust server, got ${override} (DOCKER_CONTENT_TRUST_SERVER)`,
       );
     }
+    if (url.pathname !== '/' || url.search !== '' || url.username !== '') {
+      throw new ImgsignError(
+        'USAGE',
+        `notary server "${override}" (DOCKER_CONTENT_TRUST_SERVER) must be only https://host[:port] (no path, query or credentials)`,
+      );
+    }
     return url.origin;
   }
   if (registry === DEFAULT_DOMAIN) return DOCKER_HUB_NOTARY_SERVER;

@@ -28,14 +28,16 @@ describe('notaryServerURL', () => {
     );
   });
 
-  it.each(['http://n.example.com', 'n.example.com', 'ftp://x'])(
-    'refuses the override %j',
-    (override) => {
-      expect(() => notaryServerURL('docker.io', override)).toThrow(
-        ImgsignError,
-      );
-    },
-  );
+  it.each([
+    'http://n.example.com',
+    'n.example.com',
+    'ftp://x',
+    'https://n.example.com/prefix',
+    'https://user:pw@n.example.com',
+    'https://n.example.com/?q=1',
+  ])('refuses the override %j', (override) => {
+    expect(() => notaryServerURL('docker.io', override)).toThrow(ImgsignError);
+  });
 });
 
 describe('gunOf', () => {
