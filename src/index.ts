@@ -217,3 +217,11 @@ export {
   formatTrustInspectPretty,
   type DockerTrustRepo,
 } from './notary/inspect-format.js';
+export * as notaryPublish from './notary/publish/index.js';
+export {
+  signImage,
+  revokeImage,
+  addSignerToRepository,
+  removeSignerFromRepository,
+  type TrustPublishOptions,
+} from './notary/publish/open.js';
