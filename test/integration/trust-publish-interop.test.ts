@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -7,6 +8,7 @@ import {
   TEST_PASSPHRASE,
   type NotaryPeers,
 } from '../helpers/notary.js';
+import { repoRoot } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
   makeSmallImage,
@@ -272,6 +274,105 @@ describeWithPeers(
       expect((await inspect(gun)).SignedTags).toEqual([
         { SignedTag: 'v3', Digest: hexOf(img), Signers: ['bob'] },
       ]);
+    });
+
+    it('adds a certificate signer and signs with its private key loaded by trust key load: docker shows the canonical key ID', async () => {
+      const gun = `${registry.host}/imgsign/x509`;
+      const dir = await peers.tempDir();
+      execFileSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'dave.key'),
+        '-out',
+        join(dir, 'dave.crt'),
+        '-days',
+        '30',
+        '-subj',
+        '/CN=dave',
+      ]);
+      await chmod(join(dir, 'dave.key'), 0o600);
+      const loaded = await imgsign([
+        'trust',
+        'key',
+        'load',
+        '--name',
+        'dave',
+        join(dir, 'dave.key'),
+        '--json',
+      ]);
+      expect(loaded.stderr).toBe('');
+      expect(loaded.code).toBe(0);
+      const { keyId } = JSON.parse(loaded.stdout) as { keyId: string };
+      const added = await imgsign([
+        'trust',
+        'signer',
+        'add',
+        '--key',
+        join(dir, 'dave.crt'),
+        'dave',
+        gun,
+      ]);
+      expect(added.code).toBe(0);
+      const img = await push('imgsign/x509', 'v1');
+      const signed = await imgsign(['trust', 'sign', `${gun}:v1`, '--json']);
+      expect(signed.code).toBe(0);
+      expect(JSON.parse(signed.stdout)).toMatchObject({
+        roles: ['targets/dave', 'targets/releases'],
+      });
+      const repo = await inspect(gun);
+      expect(repo.SignedTags).toEqual([
+        { SignedTag: 'v1', Digest: hexOf(img), Signers: ['dave'] },
+      ]);
+      expect(repo.Signers).toEqual([{ Name: 'dave', Keys: [{ ID: keyId }] }]);
+      expect(await notary(['list', gun])).toMatch(
+        new RegExp(`^v1\\s+${hexOf(img)}\\s`, 'm'),
+      );
+    });
+
+    it('on a terminal, asks before removing the last signer: "n" keeps it, "y" removes it', async () => {
+      const gun = `${registry.host}/imgsign/x509`;
+      const onTerminal = (answer: string) =>
+        new Promise<string>((resolve, reject) => {
+          const child = execFile(
+            'script',
+            [
+              '-qec',
+              `${process.execPath} ${join(repoRoot, 'bin/run.js')} trust signer remove dave ${gun}`,
+              '/dev/null',
+            ],
+            {
+              env: {
+                ...process.env,
+                DOCKER_CONFIG: dockerConfig,
+                DOCKER_CONTENT_TRUST_SERVER: peers.serverUrl,
+                DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE: TEST_PASSPHRASE,
+                DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE: TEST_PASSPHRASE,
+                HOME: home,
+              },
+              timeout: 60_000,
+            },
+            (err, stdout, stderr) =>
+              err
+                ? reject(new Error(`${err.message}: ${stdout}${stderr}`))
+                : resolve(stdout),
+          );
+          child.stdin!.end(`${answer}\n`);
+        });
+      const declined = await onTerminal('n');
+      expect(declined).toContain(
+        `The signer "dave" signed the last released version of ${gun}. Removing this signer will make ${gun} unpullable. Are you sure you want to continue? [y/N]`,
+      );
+      expect(declined).toContain('Aborting action.');
+      expect((await inspect(gun)).Signers.map((s) => s.Name)).toEqual(['dave']);
+      const accepted = await onTerminal('y');
+      expect(accepted).toContain(`Successfully removed dave from ${gun}`);
+      expect((await inspect(gun)).Signers).toEqual([]);
     });
 
     it('asks before removing the last signer of the released tags: refused without a terminal, done with -f', async () => {

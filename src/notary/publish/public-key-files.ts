@@ -14,9 +14,10 @@ import {
   parseTufKey,
   tufKeyFromCertificatePEM,
   tufKeyFromPublicKey,
+  type PublicTufKey,
   type TufKeyJSON,
 } from '../tuf/keys.js';
-import { certificateProblem } from '../tuf/root-certs.js';
+import { certificateInfo, SHA1_SIGNATURE_OIDS } from '../tuf/x509-info.js';
 
 const SIGNER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const MAX_PUBLIC_KEY_FILE = 1024 * 1024;
@@ -35,6 +36,36 @@ export function validateSignerName(name: string): void {
       'releases is a reserved keyword, use a different signer name',
     );
   }
+}
+
+/**
+ * notary's ValidateCertificate for a signer certificate: inside its
+ * validity window now, not SHA-1 signed, RSA ≥ 2048 bits. Unlike root
+ * certificates, CN and the CA flag do not matter.
+ */
+function signerCertificateProblem(
+  key: PublicTufKey,
+  now: Date,
+): string | undefined {
+  const cert = key.certificates?.[0];
+  if (!cert) return 'no certificate';
+  let info;
+  try {
+    info = certificateInfo(cert);
+  } catch (err) {
+    return `unreadable certificate (${describeError(err)})`;
+  }
+  const cn = info.commonName;
+  if (now.getTime() < info.notBefore.getTime()) {
+    return `certificate ${cn}: not valid before ${info.notBefore.toISOString()}`;
+  }
+  if (now.getTime() > info.notAfter.getTime()) {
+    return `certificate ${cn}: expired at ${info.notAfter.toISOString()}`;
+  }
+  if (SHA1_SIGNATURE_OIDS.has(info.signatureAlgorithm)) {
+    return `certificate ${cn}: SHA-1 signature algorithm`;
+  }
+  return undefined;
 }
 
 /** Key JSON for one signer public key file's text; `what` names it in errors. */
@@ -63,7 +94,7 @@ export function parseSignerPublicKey(
       });
     }
     const parsed = parseTufKey(json, what);
-    const problem = parsed.problem ?? certificateProblem(parsed, { now });
+    const problem = parsed.problem ?? signerCertificateProblem(parsed, now);
     if (problem !== undefined) {
       throw new ImgsignError('KEY_INVALID', `${what}: ${problem}`);
     }
