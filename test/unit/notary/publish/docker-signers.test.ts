@@ -197,3 +197,41 @@ describe('removing a signer when nothing is released', () => {
     }
   });
 });
+
+describe('initializing several repositories', () => {
+  it('reuses the first local root key, with a new certificate per GUN', async () => {
+    await addSigner(t.ctx, {
+      signer: 'bob',
+      keys: [pub()],
+      repository: GUN,
+      out: () => {},
+    });
+    const other = await testRepo('example.com/team/other');
+    try {
+      const ctx = { ...other.ctx, keys: t.ctx.keys };
+      await addSigner(ctx, {
+        signer: 'bob',
+        keys: [pub()],
+        repository: 'example.com/team/other',
+        out: () => {},
+      });
+      const roots = (await t.ctx.keys.store.listKeys()).filter(
+        (k) => k.role === 'root',
+      );
+      expect(roots).toHaveLength(1);
+      const a = (await t.verify()).root.signed;
+      const b = (await other.verify()).root.signed;
+      // Different certificates (CN = each GUN), the same private key behind them.
+      expect(a.roles.root.keyids[0]).not.toBe(b.roles.root.keyids[0]);
+      const spki = (r: typeof a) =>
+        r.keys
+          .get(r.roles.root.keyids[0]!)!
+          .certificates![0]!.publicKey.export({ type: 'spki', format: 'der' });
+      expect(spki(a)).toEqual(spki(b));
+      // Each repository has its own targets key.
+      expect(a.roles.targets.keyids[0]).not.toBe(b.roles.targets.keyids[0]);
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
