@@ -8,6 +8,14 @@ import {
   TEST_PASSPHRASE,
   type NotaryPeers,
 } from '../helpers/notary.js';
+import { fixedPassphrase } from '../../src/notary/keystore/passphrase.js';
+import { withPublishContext } from '../../src/notary/publish/open.js';
+import {
+  loadForPublish,
+  PublishRejectedError,
+  publishState,
+} from '../../src/notary/publish/publish.js';
+import { parseNormalizedNamed } from '../../src/reference/docker-reference.js';
 import { repoRoot } from '../helpers/paths.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
@@ -153,7 +161,15 @@ describeWithPeers(
         existingSigners: ['alice'],
       });
       expect(hexOf(old)).not.toBe(hexOf(img));
-      const repo = await inspect(gun);
+      let repo = await inspect(gun);
+      expect(repo.SignedTags).toEqual([
+        { SignedTag: 'v1', Digest: hexOf(img), Signers: ['alice'] },
+      ]);
+      // docker revokes with the keys imgsign made; imgsign signs again on top.
+      await dockerTrust(['revoke', `${gun}:v1`]);
+      expect((await inspect(gun)).SignedTags).toEqual([]);
+      expect((await imgsign(['trust', 'sign', `${gun}:v1`])).code).toBe(0);
+      repo = await inspect(gun);
       expect(repo.SignedTags).toEqual([
         { SignedTag: 'v1', Digest: hexOf(img), Signers: ['alice'] },
       ]);
@@ -190,6 +206,47 @@ describeWithPeers(
         'from-notary',
         'latest',
       ]);
+    });
+
+    it('an update made from metadata another client has since replaced is refused by notary-server with VERSION', async () => {
+      const gun = `${registry.host}/imgsign/by-notary`;
+      const options = {
+        trustDir,
+        sys: { dockerConfigDir: dockerConfig, homeDir: home },
+        serverOverride: peers.serverUrl,
+        passphrase: fixedPassphrase(TEST_PASSPHRASE),
+        out: () => {},
+      };
+      const err = await withPublishContext(
+        parseNormalizedNamed(gun),
+        options,
+        async (ctx) => {
+          const loaded = (await loadForPublish(ctx))!;
+          // Meanwhile the notary CLI publishes a new targets version.
+          await notary([
+            'addhash',
+            gun,
+            'meanwhile',
+            '1',
+            '--sha256',
+            'b'.repeat(64),
+          ]);
+          await notary(['publish', gun]);
+          loaded.state.addTarget('targets', 'stale', {
+            length: 1,
+            hashes: { sha256: Buffer.alloc(32, 1).toString('base64') },
+          });
+          return publishState(loaded.state, ctx).catch((e: unknown) => e);
+        },
+      );
+      expect(err).toBeInstanceOf(PublishRejectedError);
+      expect((err as PublishRejectedError).serverCode).toBe('VERSION');
+      expect((err as Error).message).toBe(
+        `the notary server refused the update of ${gun} (VERSION): its trust data changed since it was read (someone else published); run the command again`,
+      );
+      const list = await notary(['list', gun]);
+      expect(list).toMatch(/^meanwhile\s/m);
+      expect(list).not.toMatch(/^stale\s/m);
     });
 
     it('signs through a signer docker added, revokes, and docker still reads the repository', async () => {
