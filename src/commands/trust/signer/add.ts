@@ -29,6 +29,8 @@ export default class TrustSignerAdd extends ImgsignCommand {
     'lowercase letters, digits, "-" and "_", starting with a letter or digit; not "releases".';
   static override enableJsonFlag = true;
   static override strict = false;
+  static override usage =
+    '<%= command.id %> --key PATH [--key PATH...] NAME REPOSITORY [REPOSITORY...] [--json]';
   static override examples = [
     '<%= config.bin %> trust signer add --key alice.pub alice example.com/team/app',
     '<%= config.bin %> trust signer add --key a1.pub --key a2.pub alice example.com/team/app example.com/team/db',

@@ -27,6 +27,8 @@ export default class TrustSignerRemove extends ImgsignCommand {
     'confirmation first (-f to skip it; without a terminal, -f is required).';
   static override enableJsonFlag = true;
   static override strict = false;
+  static override usage =
+    '<%= command.id %> [-f] NAME REPOSITORY [REPOSITORY...] [--json]';
   static override examples = [
     '<%= config.bin %> trust signer remove alice example.com/team/app',
     '<%= config.bin %> trust signer remove -f alice example.com/team/app example.com/team/db',
