@@ -103,7 +103,7 @@ export async function initializeRepository(
   const rootKey = tufKeyFromCertificatePEM(cert);
   ctx.keys.remember(o.rootKey);
   const targetsKey = newECDSAKey();
-  await ctx.keys.store.addKey(targetsKey, {
+  const stored = await ctx.keys.store.addKey(targetsKey, {
     role: 'targets',
     gun: ctx.gun,
     passphrase: o.passphrase,
@@ -113,7 +113,7 @@ export async function initializeRepository(
   const role = (k: TufKeyJSON) => ({ keyids: [keyID(k)], threshold: 1 });
   const keys: Record<string, TufKeyJSON> = {};
   for (const k of [rootKey, targets, snapshot, timestamp]) keys[keyID(k)] = k;
-  return PublishState.initial(ctx.gun, {
+  const state = PublishState.initial(ctx.gun, {
     _type: 'Root',
     consistent_snapshot: false,
     expires: '',
@@ -126,4 +126,6 @@ export async function initializeRepository(
     },
     version: 0,
   });
+  state.newKeyFiles.push(stored.path);
+  return state;
 }

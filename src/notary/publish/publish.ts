@@ -7,6 +7,7 @@
  * each file whole (the cache writes to a temp name and renames).
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { ImgsignError, TrustError } from '../../errors.js';
 import { describeEnvelope } from '../http-errors.js';
 import { NotaryInvalidOperationError } from '../http-errors.js';
@@ -150,7 +151,12 @@ export async function publishState(
   try {
     await ctx.server.publish(ctx.gun, files);
   } catch (err) {
-    throw rejected(ctx.gun, err);
+    const mapped = rejected(ctx.gun, err);
+    // The server stored nothing: a new repository's own keys are useless.
+    if (state.initial && mapped instanceof PublishRejectedError) {
+      await Promise.all(state.newKeyFiles.map((f) => rm(f, { force: true })));
+    }
+    throw mapped;
   }
   for (const f of files) await ctx.cache.set(ctx.gun, f.role, f.bytes);
   return { roles: files.map((f) => f.role) };

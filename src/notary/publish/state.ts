@@ -88,6 +88,11 @@ export class PublishState {
   private readonly roles = new Map<string, RoleEntry>();
   /** Delegations removed by this change set. */
   readonly deleted = new Set<string>();
+  /**
+   * Key files made for this (new) repository only, e.g. its targets key:
+   * removed again if the server refuses the initial publish.
+   */
+  readonly newKeyFiles: string[] = [];
 
   private constructor(
     readonly gun: string,
