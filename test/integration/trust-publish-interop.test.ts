@@ -135,6 +135,13 @@ describeWithPeers(
           'm',
         ),
       );
+      // A fresh notary client (TOFU) accepts imgsign's root certificate.
+      const freshNotary = await peers.notaryCli(['list', gun], {
+        trustDir: await peers.tempDir(),
+      });
+      expect(freshNotary.stdout).toMatch(
+        new RegExp(`^v1\\s+${hexOf(img)}\\s`, 'm'),
+      );
       // A fresh docker (nothing cached) accepts the root certificate and signatures.
       const fresh = await peers.dockerTrust(['inspect', gun], {
         dockerConfig: await peers.dockerConfigDir(),
