@@ -137,12 +137,16 @@ function isStale(
  * commands that bundle undici: loading node:v8 costs the others ~3 ms.
  */
 function useBaselineWasm(root: string): void {
-  // require, not import(): from the CommonJS launcher, import() would start
-  // the ES module loader just for this.
-  const v8 = createRequire(join(root, 'package.json'))(
-    'node:v8',
-  ) as typeof import('node:v8');
-  v8.setFlagsFromString('--liftoff-only');
+  v8Flags(join(root, 'package.json'))('--liftoff-only');
+}
+
+/**
+ * V8's setFlagsFromString, required (not imported: from the CommonJS
+ * launcher, import() would start the ES module loader just for this).
+ */
+function v8Flags(from: string): (flags: string) => void {
+  const v8 = createRequire(from)('node:v8') as typeof import('node:v8');
+  return (flags) => v8.setFlagsFromString(flags);
 }
 
 /** The command's bundle, or undefined when it does not load (oclif runs it instead). */
@@ -193,7 +197,16 @@ function loadBundle(file: string, tag: string | undefined): unknown {
     },
   );
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // A cache holds only functions that still have their bytecode when it is
+    // made, and V8 drops the bytecode of functions idle for a few garbage
+    // collections: a long first run (`verify` of 500 images) would leave a
+    // cache without much of what a short run needs. Bytecode is kept while
+    // this run makes the cache; the flag is back before the cache is
+    // written, as V8 only accepts a cache made under the same flags.
+    const setFlags = v8Flags(file);
+    setFlags('--no-flush-bytecode');
     process.once('exit', () => {
+      setFlags('--flush-bytecode');
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
         writeFileSync(tmp, script.createCachedData());

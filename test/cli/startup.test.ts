@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isStale, type BundleIndex } from '../../src/cli/dispatch.js';
@@ -181,6 +181,23 @@ describe('the bundles scripts/bundle.js writes', () => {
   });
 });
 
+/** Runs bin/run.js of another package root (a copy made by a test). */
+function runIn(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, 'bin/run.js'), ...args],
+      { env: { ...process.env, ...env } },
+      (error, _stdout, stderr) =>
+        done({ code: error ? (error.code as number) : 0, stderr }),
+    );
+  });
+}
+
 describe('bin/run.js without a build', () => {
   it('exits 4 with one line saying to build', async () => {
     const root = await tempDir();
@@ -188,21 +205,74 @@ describe('bin/run.js without a build', () => {
     for (const file of ['bin/run.js', 'bin/package.json', 'package.json']) {
       await copyFile(join(repoRoot, file), join(root, file));
     }
-    const r = await new Promise<{ code: number | null; stderr: string }>(
-      (done) => {
-        execFile(
-          process.execPath,
-          [join(root, 'bin/run.js'), 'manifest-digest', v2s2],
-          (error, _stdout, stderr) =>
-            done({ code: error ? (error.code as number) : 0, stderr }),
-        );
-      },
-    );
+    const r = await runIn(root, ['manifest-digest', v2s2]);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       /^imgsign: cannot start \(run `npm run build` or reinstall\): .*dist\/cli\/launch\.js.*\n$/,
     );
   });
+});
+
+/**
+ * A package root whose dist/bundle/ holds only the launcher, the index and
+ * command `id`'s bundle, without its code cache; the rest links to the
+ * repository's build.
+ */
+async function packageWithoutCodeCache(id: string): Promise<string> {
+  const root = await tempDir();
+  await mkdir(join(root, 'bin'));
+  for (const file of ['bin/run.js', 'bin/package.json', 'package.json']) {
+    await copyFile(join(repoRoot, file), join(root, file));
+  }
+  await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  await mkdir(join(root, 'dist/bundle'), { recursive: true });
+  for (const entry of await readdir(join(repoRoot, 'dist'))) {
+    if (entry !== 'bundle') {
+      await symlink(join(repoRoot, 'dist', entry), join(root, 'dist', entry));
+    }
+  }
+  const index = JSON.parse(
+    await readFile(join(repoRoot, 'dist/bundle/index.json'), 'utf8'),
+  ) as BundleIndex;
+  for (const file of ['index.json', 'launch.cjs', index.commands[id]!.file]) {
+    await copyFile(
+      join(repoRoot, 'dist/bundle', file),
+      join(root, 'dist/bundle', file),
+    );
+  }
+  return root;
+}
+
+describe('the V8 code cache of a bundle', () => {
+  const cases: [string, string, string[]][] = [
+    ['manifest-digest', 'manifest-digest', [v2s2]],
+    // a bundle with undici, loaded under V8's WebAssembly flag
+    [
+      'inspect',
+      'inspect',
+      ['docker://127.0.0.1:9/none/x:1', '--tls-verify=false'],
+    ],
+  ];
+  it.each(cases)(
+    'that the first run of %s writes is accepted by the next run',
+    async (_, id, args) => {
+      const root = await packageWithoutCodeCache(id);
+      const first = await runIn(root, [id, ...args], traced);
+      // a `tsc` in this tree since the last bundling sends runs to oclif
+      if (!first.stderr.startsWith('imgsign: start-up from dist/bundle/'))
+        return;
+      const caches = (await readdir(join(root, 'dist/bundle'))).filter((f) =>
+        f.endsWith('.cache'),
+      );
+      expect(caches).toHaveLength(1);
+      const cache = join(root, 'dist/bundle', caches[0]!);
+      const written = statSync(cache);
+      await runIn(root, [id, ...args]);
+      // a rejected cache is written anew (temp file + rename: another inode)
+      expect(statSync(cache).ino).toBe(written.ino);
+      expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
+    },
+  );
 });
 
 describe('bundled modules that read package files', () => {
