@@ -213,3 +213,31 @@ export function copySystemContext(
   if (env['DOCKER_HOST']) sys.dockerHost = env['DOCKER_HOST'];
   return sys;
 }
+
+/** `--disable-content-trust` (docker's name): with `=false` it turns trust on. */
+export const contentTrustFlags = {
+  'disable-content-trust': Flags.boolean({
+    description:
+      'Skip Docker Content Trust (default: on when DOCKER_CONTENT_TRUST is set to a true value); --disable-content-trust=false turns it on',
+    allowNo: true,
+    helpGroup: 'CONTENT TRUST',
+  }),
+};
+export const CONTENT_TRUST_BOOLEAN_FLAGS = ['disable-content-trust'];
+
+/**
+ * DOCKER_CONTENT_TRUST as docker reads it (SPEC §7.10): on when set,
+ * non-empty and either a true boolean (Go strconv.ParseBool: 1, t, T,
+ * TRUE, true, True) or not a boolean at all (`yes`, `on`); off for unset,
+ * empty, 0, f, F, FALSE, false, False. `--disable-content-trust[=bool]`
+ * overrides it when given.
+ */
+export function contentTrustEnabled(
+  env: NodeJS.ProcessEnv = process.env,
+  disableFlag?: boolean,
+): boolean {
+  if (disableFlag !== undefined) return !disableFlag;
+  const value = env['DOCKER_CONTENT_TRUST'];
+  if (value === undefined || value === '') return false;
+  return !['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value);
+}

@@ -4,12 +4,23 @@ import { normalizeBooleanArgv } from '../cli/bool-argv.js';
 import {
   COPY_BOOLEAN_FLAGS,
   COPY_NEGATABLE_FLAGS,
+  CONTENT_TRUST_BOOLEAN_FLAGS,
+  contentTrustEnabled,
+  contentTrustFlags,
   copyFlags,
   copySystemContext,
   platformChoice,
   sideSystemContext,
 } from '../cli/copy-flags.js';
 import { TtyCopyProgress } from '../cli/copy-progress.js';
+import { trustDirectory, trustPassphraseRetriever } from '../cli/trust-env.js';
+import { trustServerOverride } from '../cli/trust-server.js';
+import {
+  notaryTrustedTagResolver,
+  notaryTrustedTagSigner,
+} from '../notary/copy-trust.js';
+import type { DockerSystemContext } from '../transports/docker/docker-system-context.js';
+import type { SystemContext } from '../system-context.js';
 import { copyImage } from '../copy/copy.js';
 import type { CopyOptions, CopyResult } from '../copy/types.js';
 import { PolicyRequirementError } from '../errors.js';
@@ -107,6 +118,52 @@ export function describeSignatureReport(r: CopyCommandResult): string[] {
   return lines;
 }
 
+/** The lines about Docker Content Trust: the source tag resolved, the destination tag signed. */
+export function describeContentTrust(r: CopyResult): string[] {
+  const lines: string[] = [];
+  const s = r.contentTrust?.source;
+  if (s) {
+    lines.push(
+      `  content trust: ${s.gun}:${s.tag} resolved to ${s.digest} (signed by ${s.role}, notary server ${s.server})`,
+    );
+  }
+  const d = r.contentTrust?.destination;
+  if (d) {
+    const what = `${d.gun}:${d.tag} as ${d.digest} (${plural(d.length, 'byte')})`;
+    lines.push(
+      d.signed
+        ? `  content trust: signed ${what} in ${(d.roles ?? []).join(', ')}${d.server ? `, notary server ${d.server}` : ''}`
+        : `  content trust: would sign ${what}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * DOCKER_CONTENT_TRUST on (SPEC §7.10): install the trusted-tag hooks
+ * (notary/copy-trust.ts) on both docker:// sides, as docker pull/push.
+ */
+function installContentTrust(
+  sourceSys: SystemContext,
+  destinationSys: SystemContext,
+  io: { out: (line: string) => void; warn: (message: string) => void },
+): void {
+  const serverOverride = trustServerOverride();
+  const common = {
+    trustDir: trustDirectory(),
+    ...(serverOverride !== undefined ? { serverOverride } : {}),
+    warn: io.warn,
+  };
+  (sourceSys as DockerSystemContext).dockerTrustedTagResolver =
+    notaryTrustedTagResolver(common);
+  (destinationSys as DockerSystemContext).dockerTrustedTagSigner =
+    notaryTrustedTagSigner({
+      ...common,
+      passphrase: trustPassphraseRetriever(),
+      out: io.out,
+    });
+}
+
 /** The policy check skopeo runs on every image it copies (SPEC §3), as a copy hook. */
 async function policyHook(
   flags: { policy?: string | undefined; 'insecure-policy': boolean },
@@ -168,18 +225,22 @@ export default class Copy extends ImgsignCommand {
     'Copy an image between transports, keeping its digest and signatures';
   static override description = `Transports: dir:PATH, oci:PATH[:NAME], oci-archive:PATH[:NAME], docker://REFERENCE, docker-archive:PATH[:REF], docker-daemon:NAME[:TAG].
 Blobs stream with their digest and size verified; nothing is committed at the destination if any check fails. The manifest is converted only when the destination needs another type or --format asks; then its digest changes, which is reported, and the copy is refused if the source has signatures (they would no longer match) unless --remove-signatures. Boolean flags also accept skopeo's --flag=true/--flag=false.
-Signatures travel with the image (dir: signature-N; docker://: the registry's signature extension API when it advertises one, else the registries.d lookaside of --registries.d DIR or the default directory). --sign-by adds one over the destination manifest digest claiming the destination reference (--sign-identity to choose another); with --all, the list and every instance are signed unless --sign-list-only. Each signature written is reported with its store and URL or path; --dry-run reports, without moving anything, whether the digest is kept, which signatures travel and where new ones would be written.`;
+Signatures travel with the image (dir: signature-N; docker://: the registry's signature extension API when it advertises one, else the registries.d lookaside of --registries.d DIR or the default directory). --sign-by adds one over the destination manifest digest claiming the destination reference (--sign-identity to choose another); with --all, the list and every instance are signed unless --sign-list-only. Each signature written is reported with its store and URL or path; --dry-run reports, without moving anything, whether the digest is kept, which signatures travel and where new ones would be written.
+Docker Content Trust (DOCKER_CONTENT_TRUST=1, as docker pull/push; --disable-content-trust turns it off): a tagged docker:// source is resolved through its Notary server and exactly the signed digest is copied (no trust data or an unsigned tag: nothing is copied); a docker:// destination tag is signed in Notary with the pushed digest (keys in $DOCKER_CONFIG/trust, passphrases from DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE / DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE, server from DOCKER_CONTENT_TRUST_SERVER). Digest references are copied as given; pushing to one with content trust on is refused.`;
   static override examples = [
     '<%= config.bin %> copy dir:/tmp/busybox oci:/tmp/layout:busybox',
     '<%= config.bin %> copy --all docker://localhost:5000/app:1 oci-archive:/tmp/app.tar',
     '<%= config.bin %> copy --format v2s2 --remove-signatures oci:/tmp/layout:busybox dir:/tmp/out',
     '<%= config.bin %> copy --sign-by dev@example.com dir:/tmp/busybox docker://registry.example.com/busybox:1',
     '<%= config.bin %> copy --dest-tls-verify=false dir:/tmp/busybox docker://localhost:5000/busybox:latest',
+    'DOCKER_CONTENT_TRUST=1 <%= config.bin %> copy docker://registry.example.com/app:1 docker://mirror.example.com/app:1',
+    '<%= config.bin %> copy --disable-content-trust docker://registry.example.com/app:1 dir:/tmp/app',
     '<%= config.bin %> copy --registries.d ./registries.d --sign-by dev@example.com --all --dry-run oci:/tmp/layout:app docker://registry.example.com/team/app:1',
   ];
   static override enableJsonFlag = true;
   static override flags = {
     ...copyFlags,
+    ...contentTrustFlags,
     ...signingFlags,
     'sign-list-only': Flags.boolean({
       description:
@@ -208,8 +269,8 @@ Signatures travel with the image (dir: signature-N; docker://: the registry's si
   async run(): Promise<CopyCommandResult> {
     const argv = normalizeBooleanArgv(
       this.argv,
-      [...COPY_BOOLEAN_FLAGS, 'sign-list-only'],
-      COPY_NEGATABLE_FLAGS,
+      [...COPY_BOOLEAN_FLAGS, ...CONTENT_TRUST_BOOLEAN_FLAGS, 'sign-list-only'],
+      [...COPY_NEGATABLE_FLAGS, ...CONTENT_TRUST_BOOLEAN_FLAGS],
     );
     const { args, flags } = await this.parse(Copy, argv);
     const base = copySystemContext();
@@ -236,6 +297,14 @@ Signatures travel with the image (dir: signature-N; docker://: the registry's si
     const sys = withSignatureStoreResolver(base, recorder.resolver);
     const sourceSys = sideSystemContext(sys, flags, 'src');
     const destinationSys = sideSystemContext(sys, flags, 'dest');
+    if (contentTrustEnabled(process.env, flags['disable-content-trust'])) {
+      installContentTrust(sourceSys, destinationSys, {
+        out: (line) => {
+          if (!quiet) this.log(line);
+        },
+        warn: (message) => this.warn(message),
+      });
+    }
     // Refuse before pushing when the new signatures could not be stored.
     if (signers) await assertSignaturesWritable(destination, destinationSys);
     const copied = await copyImage({
@@ -269,6 +338,7 @@ Signatures travel with the image (dir: signature-N; docker://: the registry's si
     if (!quiet) {
       this.log(describeCopyResult(result));
       for (const line of describeSignatureReport(result)) this.log(line);
+      for (const line of describeContentTrust(result)) this.log(line);
     }
     return result;
   }

@@ -11,6 +11,13 @@ import type {
 } from '../transports/types.js';
 import { transportString } from '../transports/types.js';
 import { copyBlobs } from './blobs.js';
+import {
+  plannedTrustedSigning,
+  resolveTrustedSource,
+  signTrustedDestination,
+  trustedDestination,
+  type CopyContentTrustReport,
+} from './content-trust.js';
 import { planCopy } from './planner.js';
 import type { PlannedImage, CopyPlan } from './planner.js';
 import type { CopyOptions, CopyResult } from './types.js';
@@ -137,6 +144,11 @@ async function write(
     await dest.putSignatures(plan.list.signatures);
 }
 
+/** Size of the manifest the destination reference points to (list with --all, else the image). */
+function topManifestLength(plan: CopyPlan): number {
+  return (plan.list ?? plan.images[0])?.bytes.length ?? 0;
+}
+
 /**
  * Copy one image (or a manifest list with `all`) between transports
  * (SPEC §6, issue 3): read and check the source manifest, run the policy
@@ -144,7 +156,26 @@ async function write(
  * blob (verified while streaming), manifests, signatures and commit().
  * Any failure closes the destination without commit, which leaves nothing.
  */
-export async function copyImage(options: CopyOptions): Promise<CopyResult> {
+export async function copyImage(requested: CopyOptions): Promise<CopyResult> {
+  // Docker Content Trust (copy/content-trust.ts): refuse an unsignable
+  // destination, then pin a tagged source to the digest Notary signs.
+  const trustTarget = trustedDestination(requested);
+  const trustedSource = await resolveTrustedSource(requested);
+  const options: CopyOptions = { ...requested, source: trustedSource.source };
+  const withTrust = (
+    r: CopyResult,
+    destination?: CopyContentTrustReport['destination'],
+  ): CopyResult => {
+    if (!trustedSource.trust && !destination) return r;
+    return {
+      ...r,
+      source: transportString(requested.source),
+      contentTrust: {
+        ...(trustedSource.trust ? { source: trustedSource.trust } : {}),
+        ...(destination ? { destination } : {}),
+      },
+    };
+  };
   const src = await options.source.newImageSource(
     options.sourceSys ?? options.sys,
   );
@@ -171,7 +202,17 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
         });
         await write(plan, dest, options);
         await dest.commit();
-        return plan.result(copied, false);
+        const result = plan.result(copied, false);
+        if (!trustTarget) return withTrust(result);
+        return withTrust(
+          result,
+          await signTrustedDestination(trustTarget, {
+            destination: result.destination,
+            digest: result.manifestDigest,
+            length: topManifestLength(plan),
+            sys: options.destinationSys ?? options.sys,
+          }),
+        );
       }
       const signers = options.signers?.length ?? 0;
       for (const t of plan.list
@@ -181,9 +222,19 @@ export async function copyImage(options: CopyOptions): Promise<CopyResult> {
         : plan.images) {
         t.created = signers;
       }
-      return plan.result(
+      const planned = plan.result(
         blobs.map((b) => ({ digest: b.digest, size: b.size, reused: false })),
         true,
+      );
+      return withTrust(
+        planned,
+        trustTarget
+          ? plannedTrustedSigning(
+              trustTarget,
+              planned.manifestDigest,
+              topManifestLength(plan),
+            )
+          : undefined,
       );
     } finally {
       await dest.close();

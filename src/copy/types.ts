@@ -1,3 +1,4 @@
+import type { CopyContentTrustReport } from './content-trust.js';
 import type { PlatformChoice } from '../manifest/platform.js';
 import type { SystemContext } from '../system-context.js';
 import type {
@@ -95,4 +96,6 @@ export interface CopyResult {
   /** Signatures handed to the destination (carried + created), over all manifests. */
   signaturesWritten: number;
   dryRun: boolean;
+  /** Docker Content Trust (copy/content-trust.ts): set when a side had it on. */
+  contentTrust?: CopyContentTrustReport;
 }

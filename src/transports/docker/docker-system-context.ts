@@ -19,6 +19,81 @@ export interface DockerSystemContext extends SystemContext {
   dockerRetryTimes?: number;
   /** Where signatures of docker:// images live (overrides the process-wide resolver). */
   dockerSignatureStoreResolver?: DockerSignatureStoreResolver;
+  /**
+   * Docker Content Trust on this side (`DOCKER_CONTENT_TRUST`): set only by
+   * the CLI when trust is enabled. Source side: a tag is resolved through
+   * Notary and exactly that digest is copied. See copy/content-trust.ts.
+   */
+  dockerTrustedTagResolver?: DockerTrustedTagResolver;
+  /** Destination side: signs the pushed tag in Notary (`docker push` with DCT). */
+  dockerTrustedTagSigner?: DockerTrustedTagSigner;
+}
+
+/** The digest Notary vouches for a tag (SPEC §7.8). */
+export interface TrustedTagResolution {
+  /** Fully expanded repository name (Notary GUN). */
+  gun: string;
+  /** The notary server asked (`https://host[:port]`). */
+  server: string;
+  tag: string;
+  /** `sha256:<hex>` of the signed manifest. */
+  digest: string;
+  /** Signed manifest size in bytes. */
+  length: number;
+  /** The role whose target answered: `targets/releases` or `targets`. */
+  role: string;
+}
+
+/**
+ * TRUSTED-TAG HOOK (source side): resolve `ref`'s tag through the trust
+ * data of its repository, verified. MUST throw (never return a guess) when
+ * there is no trust data, the tag is not signed by `targets/releases` or
+ * `targets`, or verification fails: the copy then fails before any blob
+ * moves. notary/copy-trust.ts implements it; tests pass fakes.
+ */
+export type DockerTrustedTagResolver = (options: {
+  /** A tagged reference (never a digest). */
+  ref: DockerReference;
+  sys: SystemContext;
+}) => Promise<TrustedTagResolution>;
+
+/** What a trusted-tag signer published. */
+export interface TrustedTagSigning {
+  gun: string;
+  server: string;
+  tag: string;
+  digest: string;
+  length: number;
+  /** Roles the target was added to. */
+  roles: string[];
+  /** Set when this signing initialized the repository and created this signer. */
+  createdSigner?: string;
+}
+
+/**
+ * TRUSTED-TAG HOOK (destination side): after the manifest `digest`
+ * (`length` bytes) was pushed as `ref`'s tag, sign the tag in Notary.
+ */
+export type DockerTrustedTagSigner = (options: {
+  /** A tagged reference (never a digest). */
+  ref: DockerReference;
+  digest: string;
+  length: number;
+  sys: SystemContext;
+}) => Promise<TrustedTagSigning>;
+
+/** The trusted-tag resolver `sys` carries (content trust on), if any. */
+export function dockerTrustedTagResolver(
+  sys: SystemContext,
+): DockerTrustedTagResolver | undefined {
+  return (sys as DockerSystemContext).dockerTrustedTagResolver;
+}
+
+/** The trusted-tag signer `sys` carries (content trust on), if any. */
+export function dockerTrustedTagSigner(
+  sys: SystemContext,
+): DockerTrustedTagSigner | undefined {
+  return (sys as DockerSystemContext).dockerTrustedTagSigner;
 }
 
 /**
