@@ -13,6 +13,7 @@ import type {
   DockerTrustedTagResolver,
   DockerTrustedTagSigner,
 } from '../../../src/transports/docker/docker-system-context.js';
+import type { SignatureStore } from '../../../src/signature-storage/store.js';
 import { parseImageName } from '../../../src/transports/all.js';
 import { transportString } from '../../../src/transports/types.js';
 import { makeDirImage, type MadeImage } from '../../fixtures/make-images.js';
@@ -310,6 +311,43 @@ describe('destination side: a trusted-tag signer on the SystemContext', () => {
         signed: false,
       },
     });
+  });
+
+  it('works alongside simple signing (--sign-by): both the signature and the Notary signing happen', async () => {
+    const stored: { digest: string; sigs: Buffer[] }[] = [];
+    const store: SignatureStore = {
+      describe: () => 'memory store',
+      read: () => Promise.resolve([]),
+      add: (_ref, digest, sigs) => {
+        stored.push({ digest, sigs });
+        return Promise.resolve(sigs.map((_s, i) => `memory:${i}`));
+      },
+    };
+    const signer = vi.fn(fakeSigner({}));
+    const r = await copy(
+      `dir:${signedImage.dir}`,
+      `docker://${registry.host}/team/both:v1`,
+      sysWith({
+        dockerTrustedTagSigner: signer,
+        dockerSignatureStoreResolver: () => Promise.resolve(store),
+      }),
+      {
+        signers: [
+          {
+            sign: (_m, digest) => Promise.resolve(Buffer.from(`sig ${digest}`)),
+          },
+        ],
+      },
+    );
+    expect(stored).toEqual([
+      {
+        digest: signedImage.manifestDigest,
+        sigs: [Buffer.from(`sig ${signedImage.manifestDigest}`)],
+      },
+    ]);
+    expect(signer).toHaveBeenCalledOnce();
+    expect(r.signaturesCreated).toBe(1);
+    expect(r.contentTrust?.destination?.signed).toBe(true);
   });
 
   it('does not sign non-docker destinations', async () => {
