@@ -79,19 +79,20 @@ describe('copy with content trust when targets/releases was rewritten without it
     });
     const notary = await serveFakeRepo(gun, files);
     const out = join(await tempDir(), 'out');
+    const sys: DockerSystemContext = {
+      dispatcher,
+      dockerTlsVerify: false,
+      dockerTrustedTagResolver: notaryTrustedTagResolver({
+        trustDir: await tempDir(),
+        serverOverride: notary.url,
+        insecureAllowHTTP: true,
+      }),
+    };
     try {
       const err = await copyImage({
         source: parseImageName(`docker://${gun}:v1`),
         destination: parseImageName(`dir:${out}`),
-        sys: {
-          dispatcher,
-          dockerTlsVerify: false,
-          dockerTrustedTagResolver: notaryTrustedTagResolver({
-            trustDir: await tempDir(),
-            serverOverride: notary.url,
-            insecureAllowHTTP: true,
-          }),
-        } satisfies DockerSystemContext,
+        sys,
       }).catch((e: unknown) => e);
       expect((err as { code?: string }).code).toBe('TRUST');
       expect((err as Error).message).toContain(
