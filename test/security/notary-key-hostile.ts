@@ -7,7 +7,7 @@ import {
   encodeOctets,
   encodeOid,
   encodeSequence,
-} from '../../src/notary/keystore/der.js';
+} from '../../src/notary/der.js';
 import { encodePem } from '../../src/notary/keystore/pem.js';
 import {
   tufPrivateKeyFromKeyObject,

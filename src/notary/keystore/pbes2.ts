@@ -16,7 +16,7 @@ import {
   parseDer,
   readOid,
   readSmallInt,
-} from './der.js';
+} from '../der.js';
 
 /**
  * PKCS#8 EncryptedPrivateKeyInfo with PBES2 (SPEC §7.9). We write what

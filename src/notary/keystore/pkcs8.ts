@@ -12,7 +12,7 @@ import {
   parseDer,
   readOid,
   readSmallInt,
-} from './der.js';
+} from '../der.js';
 import {
   ed25519FromNotaryBytes,
   tufPrivateKeyFromKeyObject,

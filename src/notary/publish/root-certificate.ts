@@ -20,7 +20,7 @@ import {
   encodeOid,
   encodeSequence,
   TAG,
-} from '../keystore/der.js';
+} from '../der.js';
 
 const OID = {
   commonName: '2.5.4.3',

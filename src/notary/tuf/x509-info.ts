@@ -2,10 +2,13 @@
  * The few certificate fields Notary's root checks need that node:crypto's
  * X509Certificate (Node 20) does not expose: subject common name (the last
  * CN attribute, as Go's pkix.Name keeps it), validity as Dates, and the
- * signature algorithm OID. Read with a minimal DER walker over the
- * certificate node already parsed, so malformed input fails closed.
+ * signature algorithm OID. Read with the bounds-checked DER reader of
+ * ../der.ts over the certificate node already parsed, so malformed input
+ * fails closed.
  */
 import { X509Certificate } from 'node:crypto';
+import { ImgsignError } from '../../errors.js';
+import { children, parseDer, readOid, type DerNode } from '../der.js';
 
 export interface CertificateInfo {
   cert: X509Certificate;
@@ -24,115 +27,66 @@ export const SHA1_SIGNATURE_OIDS = new Set([
 ]);
 
 const CN_OID = '2.5.4.3';
+const WHAT = 'certificate';
 
-interface Tlv {
-  tag: number;
-  start: number; // first content byte
-  end: number; // one past the last content byte
+function malformed(why: string): ImgsignError {
+  return new ImgsignError('KEY_INVALID', `malformed DER in ${WHAT}: ${why}`);
 }
 
-class Der {
-  constructor(readonly buf: Buffer) {}
+/** A directory string (UTF8String, BMPString, or the one-byte kinds). */
+function directoryString(node: DerNode): string {
+  if (node.tag === 0x1e)
+    return Buffer.from(node.body).swap16().toString('utf16le');
+  return node.body.toString(node.tag === 0x0c ? 'utf8' : 'latin1');
+}
 
-  read(pos: number, limit: number): Tlv {
-    if (pos + 2 > limit) throw new Error('truncated DER');
-    const tag = this.buf[pos]!;
-    let len = this.buf[pos + 1]!;
-    let start = pos + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 4 || start + n > limit) throw new Error('bad length');
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + this.buf[start + i]!;
-      start += n;
-    }
-    if (start + len > limit) throw new Error('truncated DER');
-    return { tag, start, end: start + len };
-  }
-
-  children(parent: Tlv): Tlv[] {
-    const out: Tlv[] = [];
-    for (let p = parent.start; p < parent.end;) {
-      const c = this.read(p, parent.end);
-      out.push(c);
-      p = c.end;
-    }
-    return out;
-  }
-
-  oid(t: Tlv): string {
-    if (t.tag !== 0x06 || t.end === t.start) throw new Error('expected OID');
-    const b = this.buf.subarray(t.start, t.end);
-    const parts: number[] = [];
-    let v = 0;
-    for (const byte of b) {
-      v = v * 128 + (byte & 0x7f);
-      if (!(byte & 0x80)) {
-        parts.push(v);
-        v = 0;
-      }
-    }
-    const first = parts.shift() ?? 0;
-    const head =
-      first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-    return [...head, ...parts].join('.');
-  }
-
-  string(t: Tlv): string {
-    const b = this.buf.subarray(t.start, t.end);
-    if (t.tag === 0x1e) return Buffer.from(b).swap16().toString('utf16le'); // BMPString
-    return b.toString(t.tag === 0x0c ? 'utf8' : 'latin1');
-  }
-
-  time(t: Tlv): Date {
-    const s = this.buf.toString('latin1', t.start, t.end);
-    const m =
-      t.tag === 0x17
-        ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
-        : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-    if (!m) throw new Error(`bad certificate time ${s}`);
-    let year = Number(m[1]);
-    if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
-    const [mo, d, h, mi, se] = m.slice(2).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return new Date(Date.UTC(year, mo - 1, d, h, mi, se));
-  }
+/** UTCTime (two-digit year, 1950–2049) or GeneralizedTime, seconds and Z. */
+function certificateTime(node: DerNode): Date {
+  const s = node.body.toString('latin1');
+  const m =
+    node.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) throw malformed(`time ${JSON.stringify(s)}`);
+  let year = Number(m[1]);
+  if (node.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  const [mo, d, h, mi, se] = m.slice(2).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return new Date(Date.UTC(year, mo - 1, d, h, mi, se));
 }
 
 /** Parse the fields above from a certificate; throws on malformed DER. */
 export function certificateInfo(cert: X509Certificate): CertificateInfo {
-  const der = new Der(Buffer.from(cert.raw));
-  const top = der.read(0, der.buf.length);
-  const [tbs, sigAlg] = der.children(top);
-  if (!tbs || !sigAlg) throw new Error('certificate is not a SEQUENCE');
-  const signatureAlgorithm = der.oid(der.children(sigAlg)[0]!);
-  const fields = der.children(tbs);
+  const [tbs, sigAlg] = children(parseDer(Buffer.from(cert.raw), WHAT), WHAT);
+  if (!tbs || !sigAlg) throw malformed('not a SEQUENCE of TBS and algorithm');
+  const signatureAlgorithm = readOid(children(sigAlg, WHAT)[0], WHAT);
+  const fields = children(tbs, WHAT);
   // version [0] is optional; then serial, signature, issuer, validity, subject.
   const base = fields[0]?.tag === 0xa0 ? 1 : 0;
   const validity = fields[base + 3];
   const subject = fields[base + 4];
-  if (!validity || !subject) throw new Error('certificate TBS too short');
-  const [nb, na] = der.children(validity);
-  if (!nb || !na) throw new Error('certificate validity incomplete');
+  if (!validity || !subject) throw malformed('TBS too short');
+  const [notBefore, notAfter] = children(validity, WHAT);
+  if (!notBefore || !notAfter) throw malformed('validity incomplete');
   let commonName = '';
-  for (const rdn of der.children(subject)) {
-    for (const atv of der.children(rdn)) {
-      const [oid, value] = der.children(atv);
-      if (oid && value && der.oid(oid) === CN_OID) {
-        commonName = der.string(value);
+  for (const rdn of children(subject, WHAT)) {
+    for (const atv of children(rdn, WHAT)) {
+      const [oid, value] = children(atv, WHAT);
+      if (oid && value && readOid(oid, WHAT) === CN_OID) {
+        commonName = directoryString(value);
       }
     }
   }
   return {
     cert,
     commonName,
-    notBefore: der.time(nb),
-    notAfter: der.time(na),
+    notBefore: certificateTime(notBefore),
+    notAfter: certificateTime(notAfter),
     signatureAlgorithm,
   };
 }

@@ -11,7 +11,7 @@ import {
   parsePrivateKeyPem,
 } from '../../../../src/notary/keystore/key-file.js';
 import { decodePem } from '../../../../src/notary/keystore/pem.js';
-import { parseDer, children } from '../../../../src/notary/keystore/der.js';
+import { parseDer, children } from '../../../../src/notary/der.js';
 import {
   tufKeyId,
   tufPrivateKeyFromKeyObject,
