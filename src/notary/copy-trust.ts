@@ -143,7 +143,9 @@ export function notaryTrustedTagSigner(
     const image = referenceString(ref);
     const server = serverOf(ref, o);
     const username = await registryUser(ref, sys);
-    const r = await withPublishContext(ref, { ...o, sys }, (ctx) =>
+    const credentials = (sys as DockerSystemContext).dockerCredentials;
+    const publish = { ...o, sys, ...(credentials ? { credentials } : {}) };
+    const r = await withPublishContext(ref, publish, (ctx) =>
       signTag(ctx, {
         image,
         tag,

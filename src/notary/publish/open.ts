@@ -5,6 +5,7 @@
  * key store of the trust directory, run one flow, close everything.
  */
 import { lookupCredentials } from '../../auth/credentials.js';
+import type { Credentials } from '../../auth/types.js';
 import { describeError, ImgsignError } from '../../errors.js';
 import {
   parseNormalizedNamed,
@@ -43,6 +44,8 @@ export interface TrustPublishOptions {
   warn?: (message: string) => void;
   /** TESTS ONLY: an http:// notary server. */
   insecureAllowHTTP?: boolean;
+  /** Registry credentials for the server's token auth (default: the auth files of `sys`). */
+  credentials?: Credentials;
 }
 
 /** Run `use` with a publish context for `reference`'s repository. */
@@ -59,6 +62,7 @@ export async function withPublishContext<T>(
       ? { serverOverride: o.serverOverride }
       : {}),
     ...(o.insecureAllowHTTP ? { insecureAllowHTTP: true } : {}),
+    ...(o.credentials ? { credentials: o.credentials } : {}),
   });
   try {
     const store = await TrustKeyStore.open(o.trustDir);
