@@ -2,7 +2,7 @@
 // `npm run bench`: imgsign beside the reference tools, measured in the same
 // run on the same inputs, reported as ratios. Not a test: nothing here fails
 // on a slow machine. Needs `npm run build`, gpg and skopeo.
-// Usage: node scripts/bench.js [--runs N] [--only startup,sign,copy-sign,copy,verify]
+// Usage: node scripts/bench.js [--runs N] [--only startup,sign,copy-sign,copy,verify,trust]
 // (BENCH_SMALL=MiB shrinks the 256 MiB single-layer copy case for a quick try.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -363,6 +363,9 @@ try {
   }
   if (wants('verify')) {
     await (await import('./bench/verify.js')).benchVerify(section);
+  }
+  if (wants('trust')) {
+    await (await import('./bench/trust.js')).benchTrust(section);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
