@@ -27,9 +27,8 @@ function median(xs) {
 function run(env, cmd, argv) {
   const r = spawnSync(cmd, argv, { env, stdio: 'pipe' });
   if (r.status !== 0) {
-    throw new Error(
-      `${cmd} ${argv.join(' ')} failed: ${(r.stderr || r.stdout).toString().trim()}`,
-    );
+    const why = r.error || `${r.stderr}`.trim() || `${r.stdout}`.trim();
+    throw new Error(`${cmd} ${argv.join(' ')} failed: ${why}`);
   }
   return r.stdout.toString();
 }
