@@ -6,23 +6,28 @@
  *   and verify the repository's trust data and answer the digest that
  *   `targets/releases` or `targets` signs for the tag. Every failure is
  *   thrown with the image and the notary server named; never a fallback.
- * - notaryTrustedTagSigner: `docker push` with DCT (SPEC §7.11): the
- *   `trust sign` flow (publish/docker-sign.ts signTag) on the digest and
- *   size just pushed, initializing the repository when it is new.
+ * - notaryTrustedTagSigner: `docker push` with DCT: the `trust sign` flow
+ *   (publish/docker-sign.ts signTag, SPEC §7.11) on the digest and size
+ *   just pushed; a repository without trust data is initialized as docker
+ *   push does it (root + targets keys, the tag signed in `targets`).
  */
-import { lookupCredentials } from '../auth/credentials.js';
 import { describeError, ImgsignError, TrustError } from '../errors.js';
 import {
   referenceString,
   type DockerReference,
 } from '../reference/docker-reference.js';
-import type { SystemContext } from '../system-context.js';
 import type {
   DockerSystemContext,
   DockerTrustedTagResolver,
   DockerTrustedTagSigner,
 } from '../transports/docker/docker-system-context.js';
+import type { PublishContext } from './publish/context.js';
 import { signTag } from './publish/docker-sign.js';
+import {
+  getOrCreateRoleKey,
+  initializeRepository,
+} from './publish/initialize.js';
+import { loadForPublish, publishState } from './publish/publish.js';
 import {
   withPublishContext,
   type TrustPublishOptions,
@@ -114,14 +119,56 @@ export function notaryTrustedTagResolver(
   };
 }
 
-async function registryUser(
-  ref: DockerReference,
-  sys: SystemContext,
-): Promise<string | undefined> {
-  const given = (sys as DockerSystemContext).dockerCredentials;
-  if (given) return given.username || undefined;
-  const found = await lookupCredentials(sys, ref.domain, ref.path);
-  return found?.username || undefined;
+/**
+ * `docker push` with DCT on a repository without trust data: initialize
+ * it (root key reused or created, new targets key, server-held snapshot
+ * and timestamp) and sign the tag directly in `targets` (no signer
+ * delegation, unlike `trust sign`), in one publish.
+ */
+async function initializeAndSign(
+  ctx: PublishContext,
+  o: {
+    tag: string;
+    digest: string;
+    length: number;
+    out: (line: string) => void;
+  },
+): Promise<{
+  gun: string;
+  tag: string;
+  digest: string;
+  length: number;
+  roles: string[];
+}> {
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(o.digest)?.[1];
+  if (hex === undefined) {
+    throw new ImgsignError(
+      'UNSUPPORTED',
+      `Docker Content Trust signs sha256 manifest digests only, not ${o.digest}`,
+    );
+  }
+  const passphrase = ctx.keys.passphrase;
+  const { key: rootKey } = await getOrCreateRoleKey(
+    ctx.keys,
+    'root',
+    passphrase,
+  );
+  const state = await initializeRepository(ctx, { rootKey, passphrase });
+  state.addTarget('targets', o.tag, {
+    length: o.length,
+    hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
+  });
+  o.out('Signing and pushing trust metadata');
+  await publishState(state, ctx);
+  o.out(`Finished initializing "${ctx.gun}"`);
+  o.out(`Successfully signed ${ctx.gun}:${o.tag}`);
+  return {
+    gun: ctx.gun,
+    tag: o.tag,
+    digest: hex,
+    length: o.length,
+    roles: ['targets'],
+  };
 }
 
 /**
@@ -142,19 +189,20 @@ export function notaryTrustedTagSigner(
     }
     const image = referenceString(ref);
     const server = serverOf(ref, o);
-    const username = await registryUser(ref, sys);
     const credentials = (sys as DockerSystemContext).dockerCredentials;
     const publish = { ...o, sys, ...(credentials ? { credentials } : {}) };
-    const r = await withPublishContext(ref, publish, (ctx) =>
-      signTag(ctx, {
+    const r = await withPublishContext(ref, publish, async (ctx) => {
+      if (!(await loadForPublish(ctx))) {
+        return initializeAndSign(ctx, { tag, digest, length, out: o.out });
+      }
+      return signTag(ctx, {
         image,
         tag,
         digest,
         length,
-        ...(username ? { username } : {}),
         out: o.out,
-      }),
-    );
+      });
+    });
     return {
       gun: r.gun,
       server,
@@ -162,7 +210,6 @@ export function notaryTrustedTagSigner(
       digest: `sha256:${r.digest}`,
       length: r.length,
       roles: r.roles,
-      ...(r.createdSigner ? { createdSigner: r.createdSigner } : {}),
     };
   };
 }

@@ -48,18 +48,19 @@ describeWithPeers(
       const { img, result } = await env.push('dct/pushed', 'v1', true);
       expect(result.stderr).toBe('');
       const lines = result.stdout.trim().split('\n');
-      expect(lines.slice(0, 4)).toEqual([
-        'Created signer: alice',
-        `Finished initializing signed repository for ${gun}:v1`,
-        `Signing and pushing trust metadata for ${gun}:v1`,
+      // As docker push: a new repository gets root + targets keys and the
+      // tag is signed in targets (no signer delegation, unlike trust sign).
+      expect(lines.slice(0, 3)).toEqual([
+        'Signing and pushing trust metadata',
+        `Finished initializing "${gun}"`,
         `Successfully signed ${gun}:v1`,
       ]);
       expect(lines).toContain(
-        `  content trust: signed ${gun}:v1 as ${img.manifestDigest} (${img.manifest.length} bytes) in targets/alice, targets/releases, notary server ${env.peers.serverUrl}`,
+        `  content trust: signed ${gun}:v1 as ${img.manifestDigest} (${img.manifest.length} bytes) in targets, notary server ${env.peers.serverUrl}`,
       );
       expect(await env.notaryList(gun)).toMatch(
         new RegExp(
-          `^v1\\s+${hexOf(img.manifestDigest)}\\s+${img.manifest.length}\\s+targets/`,
+          `^v1\\s+${hexOf(img.manifestDigest)}\\s+${img.manifest.length}\\s+targets\\s*$`,
           'm',
         ),
       );
@@ -71,15 +72,51 @@ describeWithPeers(
         {
           SignedTag: 'v1',
           Digest: hexOf(img.manifestDigest),
-          Signers: ['alice'],
+          Signers: ['Repo Admin'],
         },
       ]);
-      // A second push to the same repository reuses its keys.
+      // A second push to the same repository signs with its keys.
       const again = await env.push('dct/pushed', 'v2', true);
-      expect(again.result.stdout).not.toContain('Created signer');
+      expect(again.result.stdout).not.toContain('Finished initializing');
+      expect(again.result.stdout).toContain(
+        `Signing and pushing trust metadata for ${gun}:v2`,
+      );
       expect(await env.notaryList(gun)).toMatch(
         new RegExp(`^v2\\s+${hexOf(again.img.manifestDigest)}\\s`, 'm'),
       );
+    });
+
+    it('push into a repository with a signer (docker trust signer add) signs through the signer and releases; pull resolves from targets/releases', async () => {
+      const gun = `${env.proxy.host}/dct/with-signer`;
+      const keys = await env.peers.tempDir();
+      await env.peers.dockerTrust(['key', 'generate', 'bob', '--dir', keys], {
+        dockerConfig: env.dockerConfig,
+      });
+      await env.peers.dockerTrust(
+        ['signer', 'add', '--key', join(keys, 'bob.pub'), 'bob', gun],
+        { dockerConfig: env.dockerConfig },
+      );
+      const { img, result } = await env.push('dct/with-signer', 'v1', true);
+      expect(result.stdout).toContain(
+        `  content trust: signed ${gun}:v1 as ${img.manifestDigest} (${img.manifest.length} bytes) in targets/bob, targets/releases, notary server ${env.peers.serverUrl}`,
+      );
+      const r = await env.peers.dockerTrust(['inspect', gun], {
+        dockerConfig: env.dockerConfig,
+      });
+      expect((JSON.parse(r.stdout) as InspectJSON[])[0]!.SignedTags).toEqual([
+        {
+          SignedTag: 'v1',
+          Digest: hexOf(img.manifestDigest),
+          Signers: ['bob'],
+        },
+      ]);
+      const out = join(await env.peers.tempDir(), 'out');
+      const pulled = await pull('dct/with-signer:v1', out, ['--json']);
+      expect(pulled.code).toBe(0);
+      expect(
+        (JSON.parse(pulled.stdout) as { contentTrust: { source: unknown } })
+          .contentTrust.source,
+      ).toMatchObject({ role: 'targets/releases', digest: img.manifestDigest });
     });
 
     it('pull copies the SIGNED digest after the registry tag was moved to an unsigned manifest', async () => {
@@ -102,7 +139,7 @@ describeWithPeers(
         tag: 'v1',
         digest: signed.img.manifestDigest,
         length: signed.img.manifest.length,
-        role: 'targets/releases',
+        role: 'targets',
       });
       expect(await readFile(join(out, 'manifest.json'))).toEqual(
         signed.img.manifest,
@@ -134,7 +171,7 @@ describeWithPeers(
       expect(r.code).toBe(0);
       expect(r.stdout.trim().split('\n')).toEqual([
         `Copied docker://${env.proxy.host}/dct/report:v1 to dir:${out}: ${signed.img.manifestDigest} (2 blobs, 0 signatures)`,
-        `  content trust: ${env.proxy.host}/dct/report:v1 resolved to ${signed.img.manifestDigest} (signed by targets/releases, notary server ${env.peers.serverUrl})`,
+        `  content trust: ${env.proxy.host}/dct/report:v1 resolved to ${signed.img.manifestDigest} (signed by targets, notary server ${env.peers.serverUrl})`,
       ]);
     });
 
