@@ -159,8 +159,15 @@ async function initializeAndSign(
     hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
   });
   o.out('Signing and pushing trust metadata');
-  await publishState(state, ctx);
   o.out(`Finished initializing "${ctx.gun}"`);
+  try {
+    await publishState(state, ctx);
+  } catch (err) {
+    if (err instanceof ImgsignError) {
+      throw err.withContext(`failed to sign ${ctx.gun}:${o.tag}`);
+    }
+    throw err;
+  }
   o.out(`Successfully signed ${ctx.gun}:${o.tag}`);
   return {
     gun: ctx.gun,
