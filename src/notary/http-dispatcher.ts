@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { Agent, getGlobalDispatcher, type Dispatcher } from 'undici';
 import { ImgsignError, describeError } from '../errors.js';
-import { createTLSAgent } from '../transports/docker/tls.js';
+import { createTLSAgent, secureContextWith } from '../transports/docker/tls.js';
 
 /**
  * TLS and timeout settings of the notary server connection. The server's
@@ -58,7 +57,7 @@ export async function notaryDispatcher(
     }
     own = new Agent({
       connect: {
-        ca: [...rootCertificates, pem],
+        secureContext: secureContextWith([pem]),
         rejectUnauthorized: tls.tlsVerify !== false,
       },
     });
