@@ -225,3 +225,18 @@ export {
   removeSignerFromRepository,
   type TrustPublishOptions,
 } from './notary/publish/open.js';
+// Docker Content Trust in copy (trusted-tag hooks and their Notary implementation).
+export {
+  dockerTrustedTagResolver,
+  dockerTrustedTagSigner,
+  type DockerTrustedTagResolver,
+  type DockerTrustedTagSigner,
+  type TrustedTagResolution,
+  type TrustedTagSigning,
+} from './transports/docker/docker-system-context.js';
+export type { CopyContentTrustReport } from './copy/content-trust.js';
+export {
+  notaryTrustedTagResolver,
+  notaryTrustedTagSigner,
+  type CopyTrustOptions,
+} from './notary/copy-trust.js';
