@@ -152,6 +152,8 @@ const lazyRequires = {
   '@oclif/core/lib/errors/errors/cli.js': [
     'require("clean-stack")',
     'require("wrap-ansi")',
+    // reads the terminal width, which makes process.stdout
+    'require("../../screen")',
   ],
   '@oclif/core/lib/errors/errors/pretty-print.js': [
     '__importDefault(require("wrap-ansi"))',
