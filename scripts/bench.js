@@ -38,21 +38,44 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Wall time of one run of a command, in seconds. */
+function once(cmd, argv, options = {}) {
+  const start = performance.now();
+  const r = spawnSync(cmd, argv, { env, stdio: 'pipe', ...options });
+  const elapsed = (performance.now() - start) / 1000;
+  if (r.status !== 0) {
+    throw new Error(
+      `${cmd} ${argv.join(' ')} failed: ${r.stderr?.toString().trim()}`,
+    );
+  }
+  return elapsed;
+}
+
 /** Median wall time of a command over `runs` runs, in seconds. */
 function time(cmd, argv, options = {}) {
-  const samples = [];
+  return median(Array.from({ length: runs }, () => once(cmd, argv, options)));
+}
+
+/**
+ * Like time(), each run paired with a `node -e 0` just before it: also the
+ * median of the differences, what the "node start + N ms" targets mean.
+ * This VM's speed drifts within minutes, which moves two medians taken
+ * apart much more than it moves a difference taken within each pair.
+ */
+function timeOverNode(cmd, argv) {
+  const ours = [];
+  const over = [];
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const r = spawnSync(cmd, argv, { env, stdio: 'pipe', ...options });
-    const elapsed = (performance.now() - start) / 1000;
-    if (r.status !== 0) {
-      throw new Error(
-        `${cmd} ${argv.join(' ')} failed: ${r.stderr?.toString().trim()}`,
-      );
-    }
-    samples.push(elapsed);
+    const node = once(process.execPath, ['-e', '0']);
+    const t = once(cmd, argv);
+    ours.push(t);
+    over.push(t - node);
   }
-  return median(samples);
+  return { median: median(ours), overNode: median(over) };
+}
+
+function overNodeNote(measured, targetMs) {
+  return `imgsign − node start ${(measured.overNode * 1000).toFixed(0)} ms in paired runs (target ≤ ${targetMs} ms)`;
 }
 
 function report(name, ours, theirs, theirName, note = '') {
@@ -137,7 +160,7 @@ async function benchSigning() {
     ref,
     fpr,
   ]);
-  const ourSign = time(imgsign[0], [
+  const ourSign = timeOverNode(imgsign[0], [
     imgsign[1],
     'standalone-sign',
     '-o',
@@ -146,7 +169,13 @@ async function benchSigning() {
     ref,
     fpr,
   ]);
-  report('standalone-sign (per call)', ourSign, skSign, 'skopeo');
+  report(
+    'standalone-sign (per call)',
+    ourSign.median,
+    skSign,
+    'skopeo',
+    overNodeNote(ourSign, 40),
+  );
   const skVerify = time('skopeo', [
     'standalone-verify',
     manifest,
@@ -154,7 +183,7 @@ async function benchSigning() {
     fpr,
     skopeoSig,
   ]);
-  const ourVerify = time(imgsign[0], [
+  const ourVerify = timeOverNode(imgsign[0], [
     imgsign[1],
     'standalone-verify',
     '--public-key-file',
@@ -164,7 +193,13 @@ async function benchSigning() {
     fpr,
     skopeoSig,
   ]);
-  report('standalone-verify (per call)', ourVerify, skVerify, 'skopeo');
+  report(
+    'standalone-verify (per call)',
+    ourVerify.median,
+    skVerify,
+    'skopeo',
+    overNodeNote(ourVerify, 40),
+  );
 
   // Many signatures in one process: the per-signature cost that verify and
   // signatures list pay, against skopeo's per-call cost.
