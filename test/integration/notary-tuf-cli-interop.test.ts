@@ -20,8 +20,11 @@ import {
   edKey,
   rsaKey,
   type RepoOptions,
-} from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure, updateFrom } from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import {
+  trustFailure,
+  updateFrom,
+} from '../helpers/notary-tuf/memory-source.js';
 
 const run = promisify(execFile);
 

@@ -15,8 +15,8 @@ import {
   startMemoryRegistry,
   type MemoryRegistry,
 } from '../unit/copy/memory-registry.js';
-import { serveFakeRepo } from '../unit/notary/fake-repo-server.js';
-import { buildRepo, ecKey, tamper } from '../unit/notary/tuf/fake-repo.js';
+import { serveFakeRepo } from '../helpers/notary-tuf/fake-repo-server.js';
+import { buildRepo, ecKey, tamper } from '../helpers/notary-tuf/fake-repo.js';
 
 // Attack: whoever controls the notary server's storage (or the path to
 // it) rewrites targets/releases so the tag names the attacker's manifest,

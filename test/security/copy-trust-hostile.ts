@@ -18,7 +18,7 @@ import {
   startMemoryRegistry,
   type MemoryRegistry,
 } from '../unit/copy/memory-registry.js';
-import { serveFakeRepo } from '../unit/notary/fake-repo-server.js';
+import { serveFakeRepo } from '../helpers/notary-tuf/fake-repo-server.js';
 
 export interface HostileTrustEnv {
   registry: MemoryRegistry;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustError } from '../../src/errors.js';
 import { tempDir } from '../helpers/paths.js';
-import { buildRepo, ecKey } from '../unit/notary/tuf/fake-repo.js';
+import { buildRepo, ecKey } from '../helpers/notary-tuf/fake-repo.js';
 import {
   startHostileTrustEnv,
   type HostileTrustEnv,

@@ -12,8 +12,8 @@ import {
   certKey,
   ecKey,
   type RoleKeys,
-} from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure } from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import { trustFailure } from '../helpers/notary-tuf/memory-source.js';
 import { tempDir } from '../helpers/paths.js';
 import { serveRepo, type ServedRepo } from './notary-cache-server.js';
 

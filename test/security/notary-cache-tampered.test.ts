@@ -8,8 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTrustedRepository } from '../../src/notary/repository.js';
-import { buildRepo, tamper } from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure } from '../unit/notary/tuf/memory-source.js';
+import { buildRepo, tamper } from '../helpers/notary-tuf/fake-repo.js';
+import { trustFailure } from '../helpers/notary-tuf/memory-source.js';
 import { tempDir } from '../helpers/paths.js';
 import { serveRepo, type ServedRepo } from './notary-cache-server.js';
 

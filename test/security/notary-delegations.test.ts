@@ -18,8 +18,11 @@ import {
   buildRepo,
   ecKey,
   type DelegationSpec,
-} from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure, updateFrom } from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import {
+  trustFailure,
+  updateFrom,
+} from '../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/deleg';
 const now = new Date('2026-11-22T12:00:00Z');

@@ -15,13 +15,13 @@ import {
   ecKey,
   type RepoOptions,
   type RoleKeys,
-} from '../unit/notary/tuf/fake-repo.js';
+} from '../helpers/notary-tuf/fake-repo.js';
 import {
   MemoryCache,
   MemorySource,
   trustFailure,
   updateFrom,
-} from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/exp';
 const now = new Date('2026-11-22T12:00:00Z');

@@ -17,8 +17,8 @@ import {
   buildRepo,
   tamper,
   type UntrustedFileJSON,
-} from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure } from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import { trustFailure } from '../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/fmt';
 const now = new Date('2026-11-22T12:00:00Z');

@@ -19,14 +19,14 @@ import {
   ecKey,
   type RepoKey,
   type RoleKeys,
-} from '../unit/notary/tuf/fake-repo.js';
-import type { CertOptions } from '../unit/notary/tuf/make-cert.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import type { CertOptions } from '../helpers/notary-tuf/make-cert.js';
 import {
   MemoryCache,
   MemorySource,
   trustFailure,
   updateFrom,
-} from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/roots';
 const now = new Date('2026-11-22T12:00:00Z');

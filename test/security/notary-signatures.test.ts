@@ -15,8 +15,11 @@ import {
   rsaKey,
   tamper,
   type RepoOptions,
-} from '../unit/notary/tuf/fake-repo.js';
-import { trustFailure, updateFrom } from '../unit/notary/tuf/memory-source.js';
+} from '../helpers/notary-tuf/fake-repo.js';
+import {
+  trustFailure,
+  updateFrom,
+} from '../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/sig';
 const now = new Date('2026-11-22T12:00:00Z');

@@ -4,8 +4,13 @@ import { notaryTrustedTagResolver } from '../../../src/notary/copy-trust.js';
 import { parseNormalizedNamed } from '../../../src/reference/docker-reference.js';
 import { TrustError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/paths.js';
-import { serveFakeRepo } from './fake-repo-server.js';
-import { buildRepo, ecKey, tamper, type RepoOptions } from './tuf/fake-repo.js';
+import { serveFakeRepo } from '../../helpers/notary-tuf/fake-repo-server.js';
+import {
+  buildRepo,
+  ecKey,
+  tamper,
+  type RepoOptions,
+} from '../../helpers/notary-tuf/fake-repo.js';
 
 const GUN = 'example.com/team/app';
 const signedManifest = Buffer.from('{"the":"signed manifest"}');

@@ -13,7 +13,7 @@ import {
 import { parseNormalizedNamed } from '../../../src/reference/docker-reference.js';
 import { tempDir } from '../../helpers/paths.js';
 import { serveRepo } from '../../security/notary-cache-server.js';
-import { buildRepo, ecKey } from './tuf/fake-repo.js';
+import { buildRepo, ecKey } from '../../helpers/notary-tuf/fake-repo.js';
 
 describe('notaryServerURL', () => {
   it('uses notary.docker.io for Docker Hub and the registry host otherwise', () => {

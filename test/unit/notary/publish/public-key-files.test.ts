@@ -6,7 +6,7 @@ import {
   keyID,
   parseTufKey,
 } from '../../../../src/notary/tuf/keys.js';
-import { makeCert } from '../tuf/make-cert.js';
+import { makeCert } from '../../../helpers/notary-tuf/make-cert.js';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { TrustKeyStore } from '../../../../src/notary/keystore/store.js';
 import type { PublishContext } from '../../../../src/notary/publish/context.js';
 import { LocalSigningKeys } from '../../../../src/notary/publish/signing-keys.js';
 import { updateTrustData } from '../../../../src/notary/tuf/update.js';
-import { MemoryCache } from '../tuf/memory-source.js';
+import { MemoryCache } from '../../../helpers/notary-tuf/memory-source.js';
 import { FakeNotaryServer } from './fake-server.js';
 
 export const GUN = 'example.com/team/app';

@@ -8,8 +8,12 @@ import {
   canonicalKeyID,
   parseTufKey,
 } from '../../../../src/notary/tuf/keys.js';
-import { buildRepo, certKey, ecKey } from './fake-repo.js';
-import { updateFrom } from './memory-source.js';
+import {
+  buildRepo,
+  certKey,
+  ecKey,
+} from '../../../helpers/notary-tuf/fake-repo.js';
+import { updateFrom } from '../../../helpers/notary-tuf/memory-source.js';
 
 const gun = 'docker.io/library/inspect';
 const now = new Date('2026-11-22T12:00:00Z');

@@ -7,7 +7,7 @@ import {
   tufKeyFromCertificatePEM,
   tufKeyFromPublicKey,
 } from '../../../../src/notary/tuf/keys.js';
-import { makeCert } from './make-cert.js';
+import { makeCert } from '../../../helpers/notary-tuf/make-cert.js';
 
 describe('TUF key JSON', () => {
   it('round-trips ecdsa, rsa and ed25519 public keys with stable IDs', () => {

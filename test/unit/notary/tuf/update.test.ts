@@ -5,9 +5,16 @@ import { TrustError } from '../../../../src/errors.js';
 import { resolveDockerTag } from '../../../../src/notary/tuf/delegations.js';
 import { updateTrustData } from '../../../../src/notary/tuf/update.js';
 import { notaryFixtures } from '../../../helpers/paths.js';
-import { buildRepo, certKey, ecKey } from './fake-repo.js';
+import {
+  buildRepo,
+  certKey,
+  ecKey,
+} from '../../../helpers/notary-tuf/fake-repo.js';
 import { formatRFC3339 } from '../../../../src/notary/tuf/metadata-fields.js';
-import { MemoryCache, MemorySource } from './memory-source.js';
+import {
+  MemoryCache,
+  MemorySource,
+} from '../../../helpers/notary-tuf/memory-source.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 

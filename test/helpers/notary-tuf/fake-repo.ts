@@ -11,13 +11,13 @@ import {
   tufKeyFromCertificatePEM,
   tufKeyFromPublicKey,
   type TufKeyJSON,
-} from '../../../../src/notary/tuf/keys.js';
-import { formatRFC3339 } from '../../../../src/notary/tuf/metadata-fields.js';
+} from '../../../src/notary/tuf/keys.js';
+import { formatRFC3339 } from '../../../src/notary/tuf/metadata-fields.js';
 import {
   signMetadata,
   type SignedJSON,
   type SigningKey,
-} from '../../../../src/notary/tuf/sign.js';
+} from '../../../src/notary/tuf/sign.js';
 import { makeCert, type CertOptions } from './make-cert.js';
 
 export interface RepoKey {

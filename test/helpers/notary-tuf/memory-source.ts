@@ -3,16 +3,16 @@
  * by role name (`root`, `targets/releases`, …) and old roots by version.
  */
 import { createHash } from 'node:crypto';
-import { InconclusiveError, TrustError } from '../../../../src/errors.js';
+import { InconclusiveError, TrustError } from '../../../src/errors.js';
 import type {
   MetadataRequest,
   MetadataSource,
-} from '../../../../src/notary/metadata-source.js';
-import type { TrustCache } from '../../../../src/notary/tuf/update-root.js';
+} from '../../../src/notary/metadata-source.js';
+import type { TrustCache } from '../../../src/notary/tuf/update-root.js';
 import {
   updateTrustData,
   type TrustedRepository,
-} from '../../../../src/notary/tuf/update.js';
+} from '../../../src/notary/tuf/update.js';
 
 export class MemorySource implements MetadataSource {
   readonly description = 'memory source';

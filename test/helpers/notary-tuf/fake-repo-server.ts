@@ -5,10 +5,7 @@
  * `insecureAllowHTTP`). Unknown files are 404; every request is recorded.
  */
 import { createHash } from 'node:crypto';
-import {
-  startFakeNotaryServer,
-  type FakeNotaryServer,
-} from '../../helpers/notary.js';
+import { startFakeNotaryServer, type FakeNotaryServer } from '../notary.js';
 
 export async function serveFakeRepo(
   gun: string,
