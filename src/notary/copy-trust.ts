@@ -23,10 +23,7 @@ import type {
 } from '../transports/docker/docker-system-context.js';
 import type { PublishContext } from './publish/context.js';
 import { signTag } from './publish/docker-sign.js';
-import {
-  getOrCreateRoleKey,
-  initializeRepository,
-} from './publish/initialize.js';
+import { initializeWithLocalRoot } from './publish/initialize.js';
 import { loadForPublish, publishState } from './publish/publish.js';
 import {
   withPublishContext,
@@ -147,13 +144,7 @@ async function initializeAndSign(
       `Docker Content Trust signs sha256 manifest digests only, not ${o.digest}`,
     );
   }
-  const passphrase = ctx.keys.passphrase;
-  const { key: rootKey } = await getOrCreateRoleKey(
-    ctx.keys,
-    'root',
-    passphrase,
-  );
-  const state = await initializeRepository(ctx, { rootKey, passphrase });
+  const state = await initializeWithLocalRoot(ctx);
   state.addTarget('targets', o.tag, {
     length: o.length,
     hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
@@ -199,16 +190,11 @@ export function notaryTrustedTagSigner(
     const credentials = (sys as DockerSystemContext).dockerCredentials;
     const publish = { ...o, sys, ...(credentials ? { credentials } : {}) };
     const r = await withPublishContext(ref, publish, async (ctx) => {
-      if (!(await loadForPublish(ctx))) {
+      const loaded = await loadForPublish(ctx);
+      if (!loaded) {
         return initializeAndSign(ctx, { tag, digest, length, out: o.out });
       }
-      return signTag(ctx, {
-        image,
-        tag,
-        digest,
-        length,
-        out: o.out,
-      });
+      return signTag(ctx, { image, tag, digest, length, out: o.out }, loaded);
     });
     return {
       gun: r.gun,

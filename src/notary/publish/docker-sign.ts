@@ -8,8 +8,12 @@
 import { describeError, ImgsignError } from '../../errors.js';
 import { inspectTrustData } from '../tuf/inspect-data.js';
 import type { PublishContext } from './context.js';
-import { initializeRepository, getOrCreateRoleKey } from './initialize.js';
-import { loadForPublish, publishState } from './publish.js';
+import { getOrCreateRoleKey, initializeWithLocalRoot } from './initialize.js';
+import {
+  loadForPublish,
+  publishState,
+  type LoadedRepository,
+} from './publish.js';
 import { signableRoles } from './signable-roles.js';
 import { validateSignerName } from './public-key-files.js';
 
@@ -65,14 +69,12 @@ async function initializeWithSigner(
     );
   }
   validateSignerName(user);
-  const passphrase = ctx.keys.passphrase;
-  const { key: rootKey } = await getOrCreateRoleKey(
+  const state = await initializeWithLocalRoot(ctx);
+  const { key: signer } = await getOrCreateRoleKey(
     ctx.keys,
-    'root',
-    passphrase,
+    user,
+    ctx.keys.passphrase,
   );
-  const state = await initializeRepository(ctx, { rootKey, passphrase });
-  const { key: signer } = await getOrCreateRoleKey(ctx.keys, user, passphrase);
   const pub = {
     keytype: signer.keyType,
     keyval: { private: null, public: signer.publicBytes.toString('base64') },
@@ -95,9 +97,11 @@ async function initializeWithSigner(
 export async function signTag(
   ctx: PublishContext,
   o: SignTagOptions,
+  /** The repository the caller has just read, so that it is read once. */
+  current?: LoadedRepository,
 ): Promise<SignTagResult> {
   const hex = targetHex(o.digest);
-  let loaded = await loadForPublish(ctx);
+  let loaded = current ?? (await loadForPublish(ctx));
   let createdSigner: string | undefined;
   if (!loaded) {
     createdSigner = await initializeWithSigner(ctx, o);

@@ -10,7 +10,7 @@ import { ImgsignError, TrustError } from '../../errors.js';
 import { RELEASES_ROLE } from '../tuf/delegations.js';
 import type { TufKeyJSON } from '../tuf/keys.js';
 import type { PublishContext } from './context.js';
-import { getOrCreateRoleKey, initializeRepository } from './initialize.js';
+import { initializeWithLocalRoot } from './initialize.js';
 import { loadForPublish, publishState } from './publish.js';
 import { validateSignerName } from './public-key-files.js';
 import type { PublishState } from './state.js';
@@ -41,9 +41,7 @@ export async function addSigner(
     state = loaded.state;
   } else {
     o.out(`Initializing signed repository for ${o.repository}...`);
-    const passphrase = ctx.keys.passphrase;
-    const { key } = await getOrCreateRoleKey(ctx.keys, 'root', passphrase);
-    state = await initializeRepository(ctx, { rootKey: key, passphrase });
+    state = await initializeWithLocalRoot(ctx);
     o.out(`Successfully initialized ${JSON.stringify(o.repository)}`);
   }
   state.addDelegation(`targets/${o.signer}`, o.keys, ['']);

@@ -129,3 +129,20 @@ export async function initializeRepository(
   state.newKeyFiles.push(stored.path);
   return state;
 }
+
+/**
+ * A new repository as `docker trust` and `docker push` start one: the
+ * first local root key (by ID) reused, or a new one, and the keys'
+ * passphrase for the new targets key.
+ */
+export async function initializeWithLocalRoot(
+  ctx: PublishContext,
+): Promise<PublishState> {
+  const passphrase = ctx.keys.passphrase;
+  const { key: rootKey } = await getOrCreateRoleKey(
+    ctx.keys,
+    'root',
+    passphrase,
+  );
+  return initializeRepository(ctx, { rootKey, passphrase });
+}
