@@ -15,20 +15,9 @@ import {
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { connect } from 'node:tls';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './registry.js';
 
 /** ca.crt and one leaf for 127.0.0.1 (server and client auth). */
 function makeCertificates(dir) {
