@@ -5,7 +5,7 @@
  * terminal. Without one the command refuses instead of guessing.
  */
 import { createInterface } from 'node:readline';
-import { ImgsignError } from '../errors.js';
+import { describeError, ImgsignError } from '../errors.js';
 import type { TrustPublishOptions } from '../notary/publish/open.js';
 import { copySystemContext } from './copy-flags.js';
 import { canPrompt } from './passphrase.js';
@@ -52,4 +52,40 @@ export async function confirmOnTerminal(
   } finally {
     rl.close();
   }
+}
+
+/**
+ * Run `each` for every repository, as docker's signer commands do: a
+ * failure is reported (`report`) and recorded as `failed` gives it, the
+ * other repositories still run; then one error naming the failed ones
+ * (`summary: …`), with the exit status of the first failure.
+ */
+export async function forEachRepository<R>(
+  repositories: readonly string[],
+  each: (repository: string) => Promise<R>,
+  failed: (repository: string, error: string) => R,
+  report: (error: string) => void,
+  summary: string,
+): Promise<R[]> {
+  const results: R[] = [];
+  const failures: string[] = [];
+  let firstError: unknown;
+  for (const repository of repositories) {
+    try {
+      results.push(await each(repository));
+    } catch (err) {
+      report(describeError(err));
+      results.push(failed(repository, describeError(err)));
+      failures.push(repository);
+      firstError ??= err;
+    }
+  }
+  if (failures.length > 0) {
+    // Exit status of the first failure (usage, trust or network).
+    throw new ImgsignError(
+      firstError instanceof ImgsignError ? firstError.code : 'TRUST',
+      `${summary}: ${failures.join(', ')}`,
+    );
+  }
+  return results;
 }

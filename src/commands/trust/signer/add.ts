@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { ImgsignCommand } from '../../../cli/base-command.js';
-import { trustPublishOptions } from '../../../cli/trust-publish.js';
-import { describeError, ImgsignError } from '../../../errors.js';
+import {
+  forEachRepository,
+  trustPublishOptions,
+} from '../../../cli/trust-publish.js';
 import { addSignerToRepository } from '../../../notary/publish/open.js';
 import {
   readSignerPublicKeys,
@@ -65,40 +67,30 @@ export default class TrustSignerAdd extends ImgsignCommand {
     );
     const result: TrustSignerAddResult = {
       signer: args.name,
-      repositories: [],
+      repositories: await forEachRepository<
+        TrustSignerAddResult['repositories'][number]
+      >(
+        repositories,
+        async (repository) => {
+          this.log(`Adding signer "${args.name}" to ${repository}...`);
+          const r = await addSignerToRepository(
+            repository,
+            args.name,
+            keys,
+            options,
+          );
+          this.log(
+            `Successfully added signer: ${args.name} to ${repository}\n`,
+          );
+          return { repository, gun: r.gun, initialized: r.initialized };
+        },
+        (repository, error) => ({ repository, error }),
+        (error) => {
+          if (!this.jsonEnabled()) this.logToStderr(`imgsign: ${error}\n`);
+        },
+        'failed to add signer to',
+      ),
     };
-    const failed: string[] = [];
-    let firstError: unknown;
-    for (const repository of repositories) {
-      this.log(`Adding signer "${args.name}" to ${repository}...`);
-      try {
-        const r = await addSignerToRepository(
-          repository,
-          args.name,
-          keys,
-          options,
-        );
-        this.log(`Successfully added signer: ${args.name} to ${repository}\n`);
-        result.repositories.push({
-          repository,
-          gun: r.gun,
-          initialized: r.initialized,
-        });
-      } catch (err) {
-        if (!this.jsonEnabled())
-          this.logToStderr(`imgsign: ${describeError(err)}\n`);
-        result.repositories.push({ repository, error: describeError(err) });
-        failed.push(repository);
-        firstError ??= err;
-      }
-    }
-    if (failed.length > 0) {
-      // Exit status of the first failure (usage, trust or network).
-      throw new ImgsignError(
-        firstError instanceof ImgsignError ? firstError.code : 'TRUST',
-        `failed to add signer to: ${failed.join(', ')}`,
-      );
-    }
     return result;
   }
 }

@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { ImgsignCommand } from '../../../cli/base-command.js';
 import {
   confirmOnTerminal,
+  forEachRepository,
   trustPublishOptions,
 } from '../../../cli/trust-publish.js';
-import { describeError, ImgsignError } from '../../../errors.js';
 import { removeSignerFromRepository } from '../../../notary/publish/open.js';
 
 export interface TrustSignerRemoveResult {
@@ -58,51 +58,35 @@ export default class TrustSignerRemove extends ImgsignCommand {
     );
     const result: TrustSignerRemoveResult = {
       signer: args.name,
-      repositories: [],
+      repositories: await forEachRepository<
+        TrustSignerRemoveResult['repositories'][number]
+      >(
+        repositories,
+        async (repository) => {
+          this.log(`Removing signer "${args.name}" from ${repository}...`);
+          const r = await removeSignerFromRepository(
+            repository,
+            args.name,
+            {
+              force: flags.force,
+              confirm: (message) => confirmOnTerminal(message, '-f'),
+            },
+            options,
+          );
+          if (r.removed) {
+            this.log(`Successfully removed ${args.name} from ${repository}\n`);
+          } else {
+            this.log('\nAborting action.');
+          }
+          return { repository, gun: r.gun, removed: r.removed };
+        },
+        (repository, error) => ({ repository, removed: false, error }),
+        (error) => {
+          if (!this.jsonEnabled()) this.logToStderr(`imgsign: ${error}\n`);
+        },
+        'error removing signer from',
+      ),
     };
-    const failed: string[] = [];
-    let firstError: unknown;
-    for (const repository of repositories) {
-      this.log(`Removing signer "${args.name}" from ${repository}...`);
-      try {
-        const r = await removeSignerFromRepository(
-          repository,
-          args.name,
-          {
-            force: flags.force,
-            confirm: (message) => confirmOnTerminal(message, '-f'),
-          },
-          options,
-        );
-        if (r.removed) {
-          this.log(`Successfully removed ${args.name} from ${repository}\n`);
-        } else {
-          this.log('\nAborting action.');
-        }
-        result.repositories.push({
-          repository,
-          gun: r.gun,
-          removed: r.removed,
-        });
-      } catch (err) {
-        if (!this.jsonEnabled())
-          this.logToStderr(`imgsign: ${describeError(err)}\n`);
-        result.repositories.push({
-          repository,
-          removed: false,
-          error: describeError(err),
-        });
-        failed.push(repository);
-        firstError ??= err;
-      }
-    }
-    if (failed.length > 0) {
-      // Exit status of the first failure (usage, trust or network).
-      throw new ImgsignError(
-        firstError instanceof ImgsignError ? firstError.code : 'TRUST',
-        `error removing signer from: ${failed.join(', ')}`,
-      );
-    }
     return result;
   }
 }
