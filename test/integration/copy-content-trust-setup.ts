@@ -9,6 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import {
   startNotaryPeers,
@@ -64,6 +65,21 @@ export interface ContentTrustEnv {
   /** `notary list GUN` with the shared trust dir. */
   notaryList(gun: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * One environment for the enclosing describe: started before its tests
+ * (filled into the returned object), stopped after them.
+ */
+export function useContentTrustEnv(): ContentTrustEnv {
+  const env = {} as ContentTrustEnv;
+  beforeAll(async () => {
+    Object.assign(env, await startContentTrustEnv());
+  }, 120_000);
+  afterAll(async () => {
+    await env.stop?.();
+  });
+  return env;
 }
 
 export async function startContentTrustEnv(): Promise<ContentTrustEnv> {

@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
-import {
-  startContentTrustEnv,
-  TRUST_PEERS,
-  type ContentTrustEnv,
-} from './copy-content-trust-setup.js';
+import { useContentTrustEnv, TRUST_PEERS } from './copy-content-trust-setup.js';
 
 interface InspectJSON {
   SignedTags: { SignedTag: string; Digest: string; Signers: string[] }[];
@@ -22,13 +18,7 @@ describeWithPeers(
   'imgsign copy with Docker Content Trust (real notary-server and registry)',
   [...TRUST_PEERS, 'docker'],
   () => {
-    let env: ContentTrustEnv;
-    beforeAll(async () => {
-      env = await startContentTrustEnv();
-    }, 120_000);
-    afterAll(async () => {
-      await env?.stop();
-    });
+    const env = useContentTrustEnv();
 
     const pull = (ref: string, out: string, extra: string[] = [], e = {}) =>
       env.imgsign(

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
-  startContentTrustEnv,
+  useContentTrustEnv,
   TRUST_PEERS,
-  type ContentTrustEnv,
 } from '../integration/copy-content-trust-setup.js';
 
 // Attack: an image pushed without any trust data (anyone with push rights
@@ -15,13 +14,7 @@ describeWithPeers(
   'copy with content trust of a repository that has no trust data',
   [...TRUST_PEERS],
   () => {
-    let env: ContentTrustEnv;
-    beforeAll(async () => {
-      env = await startContentTrustEnv();
-    }, 120_000);
-    afterAll(async () => {
-      await env?.stop();
-    });
+    const env = useContentTrustEnv();
 
     it('is refused with docker wording naming the repository and the server; nothing is read or written', async () => {
       await env.push('attack/untrusted', 'v1', false);

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
-  startContentTrustEnv,
+  useContentTrustEnv,
   TRUST_PEERS,
-  type ContentTrustEnv,
 } from '../integration/copy-content-trust-setup.js';
 
 // Attack: the registry answers the request for the signed digest with
@@ -15,13 +14,9 @@ describeWithPeers(
   'copy with content trust when the registry serves other bytes for the signed digest',
   [...TRUST_PEERS],
   () => {
-    let env: ContentTrustEnv;
-    beforeAll(async () => {
-      env = await startContentTrustEnv();
-    }, 120_000);
-    afterAll(async () => {
+    const env = useContentTrustEnv();
+    afterAll(() => {
       env.tamper.fn = undefined;
-      await env?.stop();
     });
 
     it('is refused as a digest mismatch and nothing is written', async () => {

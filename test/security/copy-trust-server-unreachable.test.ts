@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
 import { freePort } from '../servers/registry.js';
 import {
-  startContentTrustEnv,
+  useContentTrustEnv,
   TRUST_PEERS,
-  type ContentTrustEnv,
 } from '../integration/copy-content-trust-setup.js';
 
 // Attack: the notary server is blocked (or DNS points elsewhere). With
@@ -16,13 +15,7 @@ describeWithPeers(
   'copy with content trust when the notary server cannot be reached',
   [...TRUST_PEERS],
   () => {
-    let env: ContentTrustEnv;
-    beforeAll(async () => {
-      env = await startContentTrustEnv();
-    }, 120_000);
-    afterAll(async () => {
-      await env?.stop();
-    });
+    const env = useContentTrustEnv();
 
     it('fails with "error contacting notary server", naming it, and copies nothing', async () => {
       await env.push('attack/blocked', 'v1', true);

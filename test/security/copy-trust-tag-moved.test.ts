@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
 import {
-  startContentTrustEnv,
+  useContentTrustEnv,
   TRUST_PEERS,
-  type ContentTrustEnv,
 } from '../integration/copy-content-trust-setup.js';
 
 // Attack: the registry tag is moved to a manifest the publisher never
@@ -15,13 +14,7 @@ describeWithPeers(
   'copy with content trust when the registry tag was moved to an unsigned manifest',
   [...TRUST_PEERS],
   () => {
-    let env: ContentTrustEnv;
-    beforeAll(async () => {
-      env = await startContentTrustEnv();
-    }, 120_000);
-    afterAll(async () => {
-      await env?.stop();
-    });
+    const env = useContentTrustEnv();
 
     it('copies the signed digest and never asks the registry for the tag', async () => {
       const signed = await env.push('attack/moved', 'v1', true);
