@@ -41,6 +41,25 @@ function imgsign(
   });
 }
 
+/** `trust signer add --key FILE alice REPOSITORY...` with `pem` written to FILE (named `name`) first. */
+async function signerAddWithKey(
+  name: string,
+  pem: string | Buffer,
+  repositories = ['example.com/team/app'],
+): Promise<CliResult> {
+  const file = join(home, name);
+  await writeFile(file, pem);
+  return imgsign([
+    'trust',
+    'signer',
+    'add',
+    '--key',
+    file,
+    'alice',
+    ...repositories,
+  ]);
+}
+
 describe('imgsign trust sign/revoke/signer --help', () => {
   it.each([
     ['sign', /trust sign example\.com\/team\/app:1\.0/],
@@ -147,23 +166,13 @@ describe('imgsign trust signer add', () => {
   });
 
   it('refuses a file that holds a private key', async () => {
-    const file = join(home, 'private.pem');
-    await writeFile(
-      file,
+    const r = await signerAddWithKey(
+      'private.pem',
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
         type: 'pkcs8',
         format: 'pem',
       }),
     );
-    const r = await imgsign([
-      'trust',
-      'signer',
-      'add',
-      '--key',
-      file,
-      'alice',
-      'example.com/team/app',
-    ]);
     expect(r.stderr).toMatch(
       /unsupported PEM block type "PRIVATE KEY", expected CERTIFICATE or PUBLIC KEY/,
     );
@@ -171,46 +180,26 @@ describe('imgsign trust signer add', () => {
   });
 
   it('refuses an RSA-1024 public key', async () => {
-    const file = join(home, 'rsa1024.pub');
-    await writeFile(
-      file,
+    const r = await signerAddWithKey(
+      'rsa1024.pub',
       generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
         type: 'spki',
         format: 'pem',
       }),
     );
-    const r = await imgsign([
-      'trust',
-      'signer',
-      'add',
-      '--key',
-      file,
-      'alice',
-      'example.com/team/app',
-    ]);
     expect(r.stderr).toMatch(/RSA key has 1024 bits/);
     expect(r.code).toBe(2);
   });
 
   it('reports each repository it could not change, then fails naming them', async () => {
-    const file = join(home, 'ok.pub');
-    await writeFile(
-      file,
+    const r = await signerAddWithKey(
+      'ok.pub',
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
         type: 'spki',
         format: 'pem',
       }),
+      ['example.com/a', 'example.com/b'],
     );
-    const r = await imgsign([
-      'trust',
-      'signer',
-      'add',
-      '--key',
-      file,
-      'alice',
-      'example.com/a',
-      'example.com/b',
-    ]);
     expect(r.stdout).toBe(
       'Adding signer "alice" to example.com/a...\nAdding signer "alice" to example.com/b...\n',
     );
