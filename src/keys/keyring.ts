@@ -1,4 +1,5 @@
-import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImgsignError } from '../errors.js';
 import {
@@ -8,7 +9,8 @@ import {
 } from '../signature/pgp/keys.js';
 import type { SystemContext } from '../system-context.js';
 import { readBoundedFile, writeFileAtomic } from './files.js';
-import { findOneKey } from './lookup.js';
+import { describeIndexed } from './keyring-index.js';
+import { findOneKey, type KeyDescriptor } from './lookup.js';
 
 /**
  * imgsign's own keyring: a directory (IMGSIGN_HOME, default
@@ -65,34 +67,50 @@ export class Keyring {
 
   /** Every key, sorted by fingerprint; [] when the keyring does not exist. */
   async list(): Promise<KeyringEntry[]> {
-    return this.entries(true);
+    return this.entries();
   }
 
-  /**
-   * The keys, each described from its public key file; with
-   * `describeSecrets`, the secret key files are parsed too, to say which
-   * are encrypted (otherwise isEncrypted is false).
-   */
-  private async entries(describeSecrets: boolean): Promise<KeyringEntry[]> {
+  /** Fingerprints with a public key file (sorted), and those with a secret one. */
+  private files(): { publics: string[]; secrets: Set<string> } {
     let names: string[];
     try {
-      names = await readdir(this.keysDir);
+      // Sync, like the reads: signing then never loads node:fs/promises.
+      names = readdirSync(this.keysDir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { publics: [], secrets: new Set() };
+      }
       throw err;
     }
-    const secrets = new Set(
-      names.filter((n) => n.endsWith('.sec')).map((n) => n.slice(0, -4)),
-    );
+    return {
+      publics: names
+        .filter((n) => /^[0-9A-F]+\.pub$/.test(n))
+        .map((n) => n.slice(0, -4))
+        .sort(),
+      secrets: new Set(
+        names.filter((n) => n.endsWith('.sec')).map((n) => n.slice(0, -4)),
+      ),
+    };
+  }
+
+  /** The key in a public key file (undefined: the file holds none). */
+  private async readPublicFile(path: string): Promise<KeyMaterial | undefined> {
+    const blob = await readBoundedFile(path, MAX_KEY_FILE_BYTES, 'key file');
+    const [material] = await readKeyMaterial(blob, `key file ${path}`);
+    return material;
+  }
+
+  /** Every key, described from its public key file (and its secret key file: encrypted or not). */
+  private async entries(): Promise<KeyringEntry[]> {
+    const { publics, secrets } = this.files();
     const entries: KeyringEntry[] = [];
-    for (const name of names.filter((n) => /^[0-9A-F]+\.pub$/.test(n)).sort()) {
-      const fpr = name.slice(0, -4);
-      const path = join(this.keysDir, name);
-      const blob = await readBoundedFile(path, MAX_KEY_FILE_BYTES, 'key file');
-      const [material] = await readKeyMaterial(blob, `key file ${path}`);
+    for (const fpr of publics) {
+      const material = await this.readPublicFile(
+        join(this.keysDir, `${fpr}.pub`),
+      );
       if (material === undefined) continue;
       let isEncrypted = false;
-      if (describeSecrets && secrets.has(fpr)) {
+      if (secrets.has(fpr)) {
         const [secret] = await readKeyMaterial(
           await this.readSecret(fpr),
           `secret key file for ${fpr}`,
@@ -105,13 +123,19 @@ export class Keyring {
   }
 
   /**
-   * The secret key `query` names, as stored, or undefined. Signing parses
-   * it once, in the signer: the listing only reads the public keys.
+   * The secret key `query` names, as stored, or undefined. Keys are found
+   * through keys/index.json (keyring-index.ts) without parsing them;
+   * signing parses the one secret key once, in the signer.
    */
   async findSecret(
     query: string,
-  ): Promise<{ key: KeyMaterial; secret: Buffer } | undefined> {
-    const keys = (await this.entries(false)).filter((k) => k.hasSecret);
+  ): Promise<{ key: KeyDescriptor; secret: Buffer } | undefined> {
+    const { publics, secrets } = this.files();
+    const keys = await describeIndexed(
+      this.keysDir,
+      publics.filter((fpr) => secrets.has(fpr)),
+      (path) => this.readPublicFile(path),
+    );
     const key = findOneKey(keys, query, `the imgsign keyring ${this.dir}`);
     if (key === undefined) return undefined;
     return { key, secret: await this.readSecret(key.fingerprint) };
