@@ -15,9 +15,9 @@ try {
   // not built by scripts/bundle.js: dist/ alone
 }
 const launching = bundled
-  ? bundled.launch({ root, argv, bundled: true })
+  ? bundled.launch({ root, argv, bundled: true, require })
   : import('../dist/cli/launch.js').then(({ launch }) =>
-      launch({ root, argv, bundled: false }),
+      launch({ root, argv, bundled: false, require }),
     );
 launching.catch((error) => {
   // Command errors never get here (oclif reports them): this is a broken

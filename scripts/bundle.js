@@ -77,8 +77,11 @@ function lazyModule(specifier, exported) {
 
 // Modules our code imports at top level but most runs never use: undici
 // (≈800 kB, only when a command talks HTTP), child_process (only for gpg
-// and credential helpers) and tar-stream (only for archive transports).
-// They are evaluated on first use instead.
+// and credential helpers), tar-stream (only for archive transports), and
+// node builtins that cost 1-3 ms each to load: fs/promises (sign and verify
+// read and write their few files synchronously), os (home directory
+// defaults), module (createRequire) and zlib (compressed layers and gpg's
+// compressed signatures). They are evaluated on first use instead.
 const requireFromRoot = createRequire(join(root, 'package.json'));
 const undiciLib = (path) =>
   JSON.stringify(requireFromRoot.resolve(`undici/lib/${path}`));
@@ -113,6 +116,13 @@ const lazyModules = {
     'node:child_process',
     requireFromRoot('node:child_process'),
   ),
+  'node:fs/promises': lazyModule(
+    'node:fs/promises',
+    requireFromRoot('node:fs/promises'),
+  ),
+  'node:os': lazyModule('node:os', requireFromRoot('node:os')),
+  'node:module': lazyModule('node:module', requireFromRoot('node:module')),
+  'node:zlib': lazyModule('node:zlib', requireFromRoot('node:zlib')),
   'tar-stream': lazyModule(
     requireFromRoot.resolve('tar-stream'),
     requireFromRoot('tar-stream'),
@@ -144,7 +154,14 @@ const lazyRequires = {
   '@oclif/core/lib/command.js': ['require("./config")'],
   '@oclif/core/lib/flags.js': ['require("./help")'],
   // only for flags and arguments read from stdin
-  '@oclif/core/lib/parser/parse.js': ['require("node:readline")'],
+  '@oclif/core/lib/parser/parse.js': [
+    'require("node:readline")',
+    'require("node:os")',
+  ],
+  // only for `Flags.file({exists: true})`-style checks (~2 ms of loading)
+  '@oclif/core/lib/util/fs.js': ['require("node:fs/promises")'],
+  // ansis probes process.stdout when it loads (see `stdioRewrites`)
+  '@oclif/core/lib/ux/theme.js': ['__importDefault(require("ansis"))'],
   // only when output is coloured (errors, help): loading it probes the
   // terminals and loads node:tty and node:os (~8 ms of every command)
   '@oclif/core/lib/ux/supports-color.js': ['require("supports-color")'],
@@ -152,8 +169,6 @@ const lazyRequires = {
   '@oclif/core/lib/errors/errors/cli.js': [
     'require("clean-stack")',
     'require("wrap-ansi")',
-    // reads the terminal width, which makes process.stdout
-    'require("../../screen")',
   ],
   '@oclif/core/lib/errors/errors/pretty-print.js': [
     '__importDefault(require("wrap-ansi"))',
@@ -169,6 +184,42 @@ const lazyRequires = {
   // only for registries that negotiate HTTP/2 (loads node:http2)
   'undici/lib/dispatcher/client.js': ["require('./client-h2.js')"],
 };
+// Module bodies that read process.stdout or process.stderr when they load:
+// the first read makes the stream, which loads node's stream and net
+// modules (~5 ms). imgsign writes its output without them (src/cli/output.ts),
+// so they are read when first needed instead.
+const stdioRewrites = {
+  // src/cli/fast-run.ts adds this handler when stdout is made
+  '@oclif/core/lib/command.js': [
+    [
+      "process.stdout.on('error', (err) => {\n    if (err && err.code === 'EPIPE')\n        return;\n    throw err;\n});",
+      '',
+    ],
+  ],
+  // the progress "action" (spinner or plain), made when first used
+  '@oclif/core/lib/ux/index.js': [
+    ['const ACTION_TYPE = (', 'const ACTION_TYPE = () => ('],
+    [
+      "exports.action = ACTION_TYPE === 'spinner' ? new spinner_1.default() : new simple_1.default();",
+      "let action; Object.defineProperty(exports, 'action', { enumerable: true, get: () => (action ??= ACTION_TYPE() === 'spinner' ? new spinner_1.default() : new simple_1.default()) });",
+    ],
+    [
+      '    action: exports.action,',
+      '    get action() { return exports.action; },',
+    ],
+  ],
+  '@oclif/core/lib/screen.js': [
+    [
+      'exports.stdtermwidth = columns || termwidth(process.stdout);',
+      'let stdtermwidth; Object.defineProperty(exports, "stdtermwidth", { enumerable: true, get: () => (stdtermwidth ??= columns || termwidth(process.stdout)) });',
+    ],
+    [
+      'exports.errtermwidth = columns || termwidth(process.stderr);',
+      'let errtermwidth; Object.defineProperty(exports, "errtermwidth", { enumerable: true, get: () => (errtermwidth ??= columns || termwidth(process.stderr)) });',
+    ],
+  ],
+};
+
 // A stand-in that requires the module on first use. Modules that export a
 // function (all but the oclif ones above) are called through it; they are
 // plain CommonJS, so __esModule is answered without loading them.
@@ -188,9 +239,9 @@ function oclifPlugin(slim) {
     setup(b) {
       if (slim) {
         b.onResolve(
-          { filter: /^(undici|node:child_process|tar-stream)$/ },
+          { filter: /^(undici|node:[a-z/_]+|tar-stream)$/ },
           (args) =>
-            args.importer.startsWith(distDir)
+            args.importer.startsWith(distDir) && args.path in lazyModules
               ? { path: `lazy:${args.path}`, namespace: 'imgsign' }
               : undefined,
         );
@@ -245,9 +296,16 @@ function oclifPlugin(slim) {
       b.onLoad({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith(nodeModules)) return undefined;
         const rel = args.path.slice(nodeModules.length).replaceAll('\\', '/');
-        const calls = lazyRequires[rel];
-        if (!calls) return undefined;
+        const calls = lazyRequires[rel] ?? [];
+        const rewrites = stdioRewrites[rel] ?? [];
+        if (calls.length === 0 && rewrites.length === 0) return undefined;
         let source = readFileSync(args.path, 'utf8');
+        for (const [from, to] of rewrites) {
+          if (!source.includes(from)) {
+            throw new Error(`a dependency changed: ${rel} has no ${from}`);
+          }
+          source = source.replace(from, to);
+        }
         for (const call of calls) {
           if (!source.includes(call)) {
             throw new Error(`a dependency changed: ${rel} has no ${call}`);

@@ -1,12 +1,24 @@
 import { Command, Errors } from '@oclif/core';
+import { format, inspect } from 'node:util';
 import { ImgsignError, describeError } from '../errors.js';
 import { EXIT, exitCodeFor } from './errors.js';
+import { writeStderr, writeStdout } from './stdio.js';
 
 /**
  * Base for every imgsign command: one-line errors with documented exit codes,
  * never a stack trace (set IMGSIGN_DEBUG=1 to see one).
  */
 export abstract class ImgsignCommand extends Command {
+  /** As oclif's log(), through src/cli/stdio.ts (no stream object needed). */
+  public override log(message: unknown = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) writeStdout(formatLine(message, args));
+  }
+
+  /** As oclif's logToStderr(), through src/cli/stdio.ts. */
+  public override logToStderr(message: unknown = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) writeStderr(formatLine(message, args));
+  }
+
   // eslint-disable-next-line @typescript-eslint/require-await -- oclif's contract is async
   protected override async catch(
     err: Error & { exitCode?: number; oclif?: { exit?: number } },
@@ -44,6 +56,12 @@ export abstract class ImgsignCommand extends Command {
     process.exitCode = code;
     return this.exit(code);
   }
+}
+
+/** What oclif's log() prints: console.log's formatting of the message. */
+function formatLine(message: unknown, args: unknown[]): string {
+  const text = typeof message === 'string' ? message : inspect(message);
+  return `${text === '' ? format(...args) : format(text, ...args)}\n`;
 }
 
 /**

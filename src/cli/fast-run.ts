@@ -1,4 +1,5 @@
 import { Errors, flush, type Command, type Config } from '@oclif/core';
+import { stdioStreamMade, watchStdio, whenStdoutMade } from './stdio.js';
 
 /** What the bundled start-up path knows about the CLI: package.json's fields. */
 export interface FastRunPackage {
@@ -57,11 +58,20 @@ export async function runBundledCommand(
   pkg: FastRunPackage,
 ): Promise<void> {
   CommandClass.id = id;
+  watchStdio();
+  // What oclif's command module does when it loads (scripts/bundle.js
+  // defers it): a reader that goes away (`| head`) is not an error.
+  whenStdoutMade((stdout) =>
+    stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    }),
+  );
   const command = new CommandClass(argv, lightConfig(pkg));
   try {
     // oclif's Command.run() minus Config.load(); `_run` is public in JS.
     await (command as unknown as { _run(): Promise<unknown> })._run();
-    await flush();
+    // Output written without the stream (src/cli/stdio.ts) is already out.
+    if (stdioStreamMade('stdout')) await flush();
   } catch (error) {
     // As execute() does: print unless it is an exit, then process.exit().
     await Errors.handle(error as Error);

@@ -18,7 +18,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script, constants } from 'node:vm';
@@ -37,6 +36,13 @@ export interface LaunchOptions {
   argv: string[];
   /** Whether this module runs from dist/bundle/launch.cjs. */
   bundled: boolean;
+  /**
+   * bin/run.js's require, which loads the bundles and node:v8: node:module
+   * (for createRequire) would cost every start ~2 ms to load. Bundles only
+   * require node builtins and absolute paths, so where it resolves from
+   * does not matter.
+   */
+  require: NodeJS.Require;
 }
 
 interface PackageJson {
@@ -83,7 +89,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
     }
     const route = index && routeArgv(argv, index);
     if (route && !isStale(route.command, index, root)) {
-      const bundle = loadCommandBundle(root, route.command);
+      const bundle = loadCommandBundle(root, route.command, options.require);
       if (bundle) {
         await bundle.runBundledCommand(
           bundle.default,
@@ -96,7 +102,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
     }
   }
   trace('start-up through oclif');
-  useBaselineWasm(root);
+  useBaselineWasm(options.require);
   const { execute } = await import('@oclif/core');
   await execute({ dir: root });
 }
@@ -136,16 +142,16 @@ function isStale(
  * traffic fast enough (see `npm run bench`, copy section). Set only for
  * commands that bundle undici: loading node:v8 costs the others ~3 ms.
  */
-function useBaselineWasm(root: string): void {
-  v8Flags(join(root, 'package.json'))('--liftoff-only');
+function useBaselineWasm(require: NodeJS.Require): void {
+  v8Flags(require)('--liftoff-only');
 }
 
 /**
  * V8's setFlagsFromString, required (not imported: from the CommonJS
  * launcher, import() would start the ES module loader just for this).
  */
-function v8Flags(from: string): (flags: string) => void {
-  const v8 = createRequire(from)('node:v8') as typeof import('node:v8');
+function v8Flags(require: NodeJS.Require): (flags: string) => void {
+  const v8 = require('node:v8') as typeof import('node:v8');
   return (flags) => v8.setFlagsFromString(flags);
 }
 
@@ -153,13 +159,14 @@ function v8Flags(from: string): (flags: string) => void {
 function loadCommandBundle(
   root: string,
   command: BundledCommand,
+  require: NodeJS.Require,
 ): CommandBundle | undefined {
   const file = join(root, 'dist/bundle', command.file);
   trace(`start-up from dist/bundle/${command.file}`);
   // Before compiling: V8 rejects a code cache made under other flags.
-  if (command.wasm !== false) useBaselineWasm(root);
+  if (command.wasm !== false) useBaselineWasm(require);
   try {
-    return loadBundle(file, command.tag) as CommandBundle;
+    return loadBundle(file, command.tag, require) as CommandBundle;
   } catch (error) {
     // A bundle that does not load (half-written, from another node) must
     // not stop the CLI: oclif runs the command from dist/ instead.
@@ -176,7 +183,11 @@ function loadCommandBundle(
  * Bundles are ASCII (scripts/bundle.js escapes the rest), so they are read
  * as Latin-1: UTF-8 decoding a megabyte costs several milliseconds.
  */
-function loadBundle(file: string, tag: string | undefined): unknown {
+function loadBundle(
+  file: string,
+  tag: string | undefined,
+  require: NodeJS.Require,
+): unknown {
   const source = readFileSync(file, 'latin1');
   const cacheFile =
     tag && source.startsWith(`/* imgsign-bundle ${tag} */`)
@@ -203,7 +214,7 @@ function loadBundle(file: string, tag: string | undefined): unknown {
     // cache without much of what a short run needs. Bytecode is kept while
     // this run makes the cache; the flag is back before the cache is
     // written, as V8 only accepts a cache made under the same flags.
-    const setFlags = v8Flags(file);
+    const setFlags = v8Flags(require);
     setFlags('--no-flush-bytecode');
     process.once('exit', () => {
       setFlags('--flush-bytecode');
@@ -226,6 +237,6 @@ function loadBundle(file: string, tag: string | undefined): unknown {
       filename: string,
       dirname: string,
     ) => void
-  )(module.exports, createRequire(file), module, file, dirname(file));
+  )(module.exports, require, module, file, dirname(file));
   return module.exports;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeError, ImgsignError } from '../errors.js';
 
@@ -22,7 +22,11 @@ export interface WriteFileAtomicOptions {
  * Write `data` to a temporary name beside `path`, then rename it over
  * `path`: readers see the old file or the new one, never a part. On any
  * failure the temporary file is removed and nothing else changes.
+ * Synchronous inside: the data is small (signatures, keys, configuration)
+ * and node:fs/promises costs every signing run ~2 ms to load (issue 2).
  */
+// Kept async: callers await it and get failures as rejections.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function writeFileAtomic(
   path: string,
   data: Buffer | string,
@@ -31,11 +35,11 @@ export async function writeFileAtomic(
   const mode = options.mode ?? 0o644;
   const tmp = tempNameBeside(path);
   try {
-    await writeFile(tmp, data, { mode, flag: 'wx' });
-    if (options.exactMode) await chmod(tmp, mode);
-    await rename(tmp, path);
+    writeFileSync(tmp, data, { mode, flag: 'wx' });
+    if (options.exactMode) chmodSync(tmp, mode);
+    renameSync(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw new ImgsignError(
       'INCONCLUSIVE',
       `cannot write ${path}: ${describeError(err)}`,

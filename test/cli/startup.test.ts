@@ -1,6 +1,13 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, symlink } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  readFile,
+  readdir,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isStale, type BundleIndex } from '../../src/cli/dispatch.js';
@@ -307,6 +314,74 @@ describe('bundled modules that read package files', () => {
         (JSON.parse(dump.stdout) as { UntrustedCreatorID: string })
           .UntrustedCreatorID,
       ).toBe(`imgsign ${pkg.version}`);
+    }
+  });
+});
+
+describe('node modules a bundled sign and verify load', () => {
+  // Issue 2's start-up target: each of these costs node 1-5 ms to load, and
+  // signing or verifying a signature imgsign made needs none of them (the
+  // output goes to the descriptor without stream objects, src/cli/stdio.ts;
+  // files are read and written synchronously; zlib only for gpg's
+  // compressed signatures).
+  const notNeeded = [
+    'net',
+    'tty',
+    'internal/fs/promises',
+    'module',
+    'internal/modules/esm/loader',
+    'os',
+    'zlib',
+  ];
+
+  it('are none of net, tty, fs/promises, module, os or zlib', async () => {
+    const home = await tempDir();
+    const probe = join(home, 'probe.cjs');
+    await writeFile(
+      probe,
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n",
+    );
+    const env = { IMGSIGN_HOME: home, GNUPGHOME: join(home, 'gnupg') };
+    const gen = await runCli(
+      ['key', 'generate', '--name', 'Probe', '--email', 'p@example.com'],
+      { env },
+    );
+    expect(gen.code).toBe(0);
+    const sig = join(home, 'sig');
+    const loadedBy = async (argv: string[]): Promise<string[] | undefined> => {
+      const out = join(home, `${argv[0]}.json`);
+      const fresh = bundleFresh(argv[0]!);
+      const r = await runCli(argv, {
+        env: { ...env, PROBE_OUT: out, NODE_OPTIONS: `--require ${probe}` },
+      });
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      // a `tsc` in this tree since the last bundling sends runs to oclif
+      if (!fresh || !bundleFresh(argv[0]!)) return undefined;
+      return (JSON.parse(await readFile(out, 'utf8')) as string[])
+        .filter((m) => m.startsWith('NativeModule '))
+        .map((m) => m.slice('NativeModule '.length));
+    };
+    const signing = await loadedBy([
+      'standalone-sign',
+      v2s2,
+      'example.com/probe:1',
+      'p@example.com',
+      '-o',
+      sig,
+    ]);
+    const list = await runCli(['key', 'list', '--json'], { env });
+    const [key] = JSON.parse(list.stdout) as { fingerprint: string }[];
+    const verifying = await loadedBy([
+      'standalone-verify',
+      v2s2,
+      'example.com/probe:1',
+      key!.fingerprint,
+      sig,
+    ]);
+    for (const loaded of [signing, verifying]) {
+      if (loaded === undefined) continue;
+      expect(loaded).toContain('crypto'); // the probe saw the command run
+      expect(loaded.filter((m) => notNeeded.includes(m))).toEqual([]);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidSignatureError } from '../../errors.js';
 import { framePackets } from './native/packet-framing.js';
-import { zlib } from './zlib.js';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 
 /**
  * A minimal OpenPGP packet reader (RFC 4880 §4) for signed messages: enough
@@ -59,8 +59,8 @@ function decompress(body: Buffer): Buffer {
   const opts = { maxOutputLength: MAX_DECOMPRESSED_BYTES };
   try {
     if (algo === 0) return rest;
-    if (algo === 1) return zlib().inflateRawSync(rest, opts);
-    if (algo === 2) return zlib().inflateSync(rest, opts);
+    if (algo === 1) return inflateRawSync(rest, opts);
+    if (algo === 2) return inflateSync(rest, opts);
   } catch (err) {
     throw new InvalidSignatureError(
       'malformed OpenPGP data: compressed packet does not decompress (corrupt, truncated or too large)',

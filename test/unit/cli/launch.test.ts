@@ -1,4 +1,5 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BundleIndex } from '../../../src/cli/dispatch.js';
@@ -10,6 +11,8 @@ import { tempDir } from '../../helpers/paths.js';
 // test/cli/startup.test.ts runs the real bin/run.js end to end.
 
 type Ran = { from: string; args: unknown[] };
+// what bin/run.js passes: its own require
+const require = createRequire(import.meta.url);
 const ran = () => (globalThis as { __launchTest?: Ran[] }).__launchTest ?? [];
 const argvBefore = [...process.argv];
 afterEach(() => {
@@ -63,7 +66,12 @@ exports.runBundledCommand = async function () { ${recorder('bundle')} };`,
 describe('launch', () => {
   it('runs a bundled command from its bundle with the argv after its id', async () => {
     const root = await packageRoot();
-    await launch({ root, argv: ['hello', 'world', '--json'], bundled: true });
+    await launch({
+      root,
+      argv: ['hello', 'world', '--json'],
+      bundled: true,
+      require,
+    });
     expect(ran()).toEqual([
       {
         from: 'bundle',
@@ -83,6 +91,7 @@ describe('launch', () => {
       root,
       argv: ['--policy', 'p.json', 'hello', 'x'],
       bundled: true,
+      require,
     });
     expect(ran()[0]?.args[2]).toEqual(['x', '--policy', 'p.json']);
     expect(process.argv.slice(2)).toEqual(['hello', 'x', '--policy', 'p.json']);
@@ -92,11 +101,11 @@ describe('launch', () => {
     const root = await packageRoot();
     const later = new Date(Date.now() + 120_000);
     await utimes(join(root, 'dist/cli/launch.js'), later, later);
-    await launch({ root, argv: ['hello'], bundled: true });
+    await launch({ root, argv: ['hello'], bundled: true, require });
     expect(ran()).toEqual([
       {
         from: 'dist',
-        args: [{ root, argv: ['hello'], bundled: false }],
+        args: [{ root, argv: ['hello'], bundled: false, require }],
       },
     ]);
   });
@@ -106,7 +115,7 @@ describe('launch', () => {
     const write = vi
       .spyOn(process.stdout, 'write')
       .mockImplementation(() => true);
-    await launch({ root, argv: ['--version'], bundled: true });
+    await launch({ root, argv: ['--version'], bundled: true, require });
     expect(write).toHaveBeenCalledWith(
       `imgsign/9.9.9 node-${process.version}\n`,
     );

@@ -1,4 +1,4 @@
-import { zlib } from '../zlib.js';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 import { UnsupportedOpenPGPError } from './key-packet.js';
 import { signingKey } from './key-validity.js';
 import { splitPackets } from './packet-framing.js';
@@ -66,9 +66,9 @@ function inflate(body: Buffer): Buffer {
   const opts = { maxOutputLength: MAX_DECOMPRESSED_BYTES, info: true };
   const result =
     algo === 1
-      ? zlib().inflateRawSync(input, opts)
+      ? inflateRawSync(input, opts)
       : algo === 2
-        ? zlib().inflateSync(input, opts)
+        ? inflateSync(input, opts)
         : undefined;
   // info: true returns the engine too; all input must be consumed
   const r = result as unknown as
