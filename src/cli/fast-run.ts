@@ -1,5 +1,10 @@
 import { Errors, flush, type Command, type Config } from '@oclif/core';
-import { stdioStreamMade, watchStdio, whenStdoutMade } from './stdio.js';
+import {
+  onStdoutError,
+  stdioStreamMade,
+  watchStdio,
+  whenStdoutMade,
+} from './stdio.js';
 
 /** What the bundled start-up path knows about the CLI: package.json's fields. */
 export interface FastRunPackage {
@@ -60,12 +65,8 @@ export async function runBundledCommand(
   CommandClass.id = id;
   watchStdio();
   // What oclif's command module does when it loads (scripts/bundle.js
-  // defers it): a reader that goes away (`| head`) is not an error.
-  whenStdoutMade((stdout) =>
-    stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    }),
-  );
+  // defers it), without a stack trace for errors other than EPIPE.
+  whenStdoutMade((stdout) => stdout.on('error', onStdoutError));
   const command = new CommandClass(argv, lightConfig(pkg));
   try {
     // oclif's Command.run() minus Config.load(); `_run` is public in JS.

@@ -1,4 +1,6 @@
 import { writeSync } from 'node:fs';
+import { describeError, ImgsignError } from '../errors.js';
+import { EXIT } from './errors.js';
 
 /**
  * Command output without node's stream objects. The first read of
@@ -82,6 +84,26 @@ function write(name: Stdio, fd: number, data: string | Uint8Array): void {
     // A non-blocking descriptor that is full: the stream queues the rest,
     // and every later write goes through it, in order.
     if (code === 'EAGAIN') process[name].write(rest);
-    else throw error;
+    else throw cannotWrite(name, error);
   }
+}
+
+function cannotWrite(name: Stdio, error: unknown): ImgsignError {
+  return new ImgsignError(
+    'INCONCLUSIVE',
+    `cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${describeError(error)}`,
+    { cause: error },
+  );
+}
+
+/**
+ * For process.stdout's 'error' event (a write that failed after the stream
+ * was made): a reader that went away (`imgsign … | head`) is not an error,
+ * as in oclif; anything else (a full disk) is one line and exit 3, where
+ * oclif would throw from the event and print a stack.
+ */
+export function onStdoutError(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') return;
+  writeStderr(`imgsign: ${cannotWrite('stdout', error).message}\n`);
+  process.exitCode = EXIT.inconclusive;
 }

@@ -50,6 +50,7 @@ export default class StandaloneVerify extends ImgsignCommand {
 
   async run(): Promise<StandaloneVerifyResult> {
     const { args, flags } = await this.parse(StandaloneVerify);
+    let sig: Awaited<ReturnType<typeof verifyDockerManifestSignature>>;
     try {
       const publicKeyFiles = flags['public-key-file'] ?? [];
       const fingerprints =
@@ -76,24 +77,13 @@ export default class StandaloneVerify extends ImgsignCommand {
       );
       const accepted =
         fingerprints === 'any' ? verifier.trustedFingerprints() : fingerprints;
-      const sig = await verifyDockerManifestSignature(
+      sig = await verifyDockerManifestSignature(
         signature,
         manifest,
         args['docker-reference'],
         verifier,
         accepted,
       );
-      this.log(
-        `Signature verified using fingerprint ${sig.keyIdentity}, digest ${sig.dockerManifestDigest}`,
-      );
-      return {
-        verified: true,
-        fingerprint: sig.keyIdentity,
-        manifestDigest: sig.dockerManifestDigest,
-        dockerReference: sig.dockerReference,
-        ...(sig.creator !== undefined ? { creator: sig.creator } : {}),
-        ...(sig.timestamp !== undefined ? { timestamp: sig.timestamp } : {}),
-      };
     } catch (err) {
       // Like skopeo: every failure to verify is "not verified", exit 1.
       if (
@@ -106,5 +96,17 @@ export default class StandaloneVerify extends ImgsignCommand {
       }
       throw err;
     }
+    // Outside the try: failing to print is not a failure to verify.
+    this.log(
+      `Signature verified using fingerprint ${sig.keyIdentity}, digest ${sig.dockerManifestDigest}`,
+    );
+    return {
+      verified: true,
+      fingerprint: sig.keyIdentity,
+      manifestDigest: sig.dockerManifestDigest,
+      dockerReference: sig.dockerReference,
+      ...(sig.creator !== undefined ? { creator: sig.creator } : {}),
+      ...(sig.timestamp !== undefined ? { timestamp: sig.timestamp } : {}),
+    };
   }
 }

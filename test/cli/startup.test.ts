@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -171,6 +171,43 @@ describe('a bundled command', () => {
       expect(fast).toEqual(slow);
     },
   );
+});
+
+describe('standard output that cannot be written', () => {
+  // /dev/full fails every write with ENOSPC, like a full disk. A bundled
+  // command reports it in one line, exit 3 (oclif itself throws a stack
+  // trace from its stdout error handler).
+  const toFullDisk = (args: string[]): Promise<CliResult> =>
+    new Promise((done, fail) => {
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot, 'bin/run.js'), ...args],
+        { stdio: ['ignore', full, 'pipe'] },
+      );
+      closeSync(full);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', fail);
+      child.on('close', (code) =>
+        done({ code: code ?? -1, stdout: '', stderr }),
+      );
+    });
+
+  it.each([
+    ['a result line (written without the stream)', [v2s2]],
+    ['a --json result (through the stream)', [v2s2, '--json']],
+  ])('is one line and exit 3 for %s', async (_, args) => {
+    const [r, startup] = await expectedStartup('manifest-digest', () =>
+      toFullDisk(['manifest-digest', ...args]),
+    );
+    if (startup?.includes('oclif')) return; // a later tsc: not bundled
+    expect(r).toMatchObject({
+      code: 3,
+      stderr:
+        'imgsign: cannot write to standard output: ENOSPC: no space left on device, write\n',
+    });
+  });
 });
 
 describe('the bundles scripts/bundle.js writes', () => {
