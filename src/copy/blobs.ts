@@ -1,4 +1,4 @@
-import { ImgsignError, describeError } from '../errors.js';
+import { ImgsignError, InconclusiveError, describeError } from '../errors.js';
 import { DigestVerifier } from '../transports/internal/verify-stream.js';
 import type { Readable } from 'node:stream';
 import type {
@@ -75,7 +75,18 @@ async function verifyInto(
   if (progress?.blobProgress) {
     verifier.onBytes = (n) => progress.blobProgress?.(info.digest, n);
   }
-  stream.on('error', (err) => verifier.destroy(err));
+  // A source that fails mid-body (connection reset, closed early) is a
+  // network failure of this blob: named, INCONCLUSIVE, and so retryable.
+  let sourceError: InconclusiveError | undefined;
+  stream.on('error', (err) => {
+    sourceError ??=
+      err instanceof ImgsignError
+        ? undefined
+        : new InconclusiveError(`reading ${what}: ${describeError(err)}`, {
+            cause: err,
+          });
+    verifier.destroy(sourceError ?? err);
+  });
   stream.pipe(verifier);
   let stored: BlobInfo;
   try {
@@ -85,7 +96,8 @@ async function verifyInto(
   } catch (err) {
     stream.destroy();
     verifier.destroy();
-    throw verifyError instanceof ImgsignError ? verifyError : err;
+    if (verifyError instanceof ImgsignError) throw verifyError;
+    throw sourceError ?? err;
   }
   if (verifyError !== undefined) throw verifyError;
   if (!verified) {
@@ -130,7 +142,7 @@ async function copyOne(
         if (err instanceof ImgsignError) throw err;
         throw new ImgsignError(
           'INCONCLUSIVE',
-          `copying blob ${info.digest}: ${describeError(err)}`,
+          `copying blob ${info.digest} to ${transportString(dest.reference)}: ${describeError(err)}`,
           { cause: err },
         );
       }

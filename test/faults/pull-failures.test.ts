@@ -36,7 +36,11 @@ describeWithPeers(
       names: () => RegExp;
     }
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    const blob = () => new RegExp(esc(world.layerDigest));
+    /** The blob and the image it comes from. */
+    const blob = () =>
+      new RegExp(
+        `blob ${esc(world.layerDigest)} from docker://${esc(world.proxy.host)}/faults/pull:v1`,
+      );
     const image = () => new RegExp(`${esc(world.proxy.host)}/faults/pull`);
     const cases: Case[] = [
       {
