@@ -8,11 +8,15 @@
  * - Source: a tagged docker:// source is resolved to the digest Notary
  *   vouches for, and exactly that digest is copied (the registry's tag is
  *   never read). A digest reference is copied as given, as docker does.
+ *   The policy.json check still sees the tag the user gave (see
+ *   trustedPolicySource): content trust pins the bytes, it never changes
+ *   which policy scope or signedIdentity applies.
  * - Destination: after the manifest was pushed and committed, the tag is
  *   signed with the pushed manifest's digest and size. A digest
  *   reference cannot be signed and is refused before anything moves.
  */
 import { describeError, ImgsignError } from '../errors.js';
+import { manifestDigest, matchesDigest } from '../manifest/digest.js';
 import {
   referenceName,
   referenceString,
@@ -27,7 +31,7 @@ import {
   type TrustedTagSigning,
 } from '../transports/docker/docker-system-context.js';
 import { newDockerImageReference } from '../transports/docker/docker-transport.js';
-import type { ImageReference } from '../transports/types.js';
+import type { ImageReference, ImageSource } from '../transports/types.js';
 import { transportString } from '../transports/types.js';
 import type { CopyOptions } from './types.js';
 
@@ -78,6 +82,47 @@ export async function resolveTrustedSource(
   return {
     source: newDockerImageReference(withDigest(ref, trust.digest)),
     trust,
+  };
+}
+
+/**
+ * The source as the policy hook (CopyOptions.verifySource) sees it after
+ * resolveTrustedSource pinned it: `reference` is the TAGGED reference the
+ * user gave, so scope lookup (SPEC §3.3) and signedIdentity matching
+ * (§3.5: matchRepoDigestOrExact wants the exact tag) are those of a plain
+ * copy of the tag; every read goes to `pinned`, the Notary digest, and the
+ * top-level manifest is checked against `digest` here (the tagged
+ * reference no longer carries it for the policy's own check). Without
+ * this the policy saw `repo@digest`, for which a tag scope never applies
+ * and any identity in the repository matches: content trust made the
+ * check looser. close() is a no-op: the copy owns `pinned`.
+ */
+export function trustedPolicySource(
+  pinned: ImageSource,
+  tagged: ImageReference,
+  digest: string,
+): ImageSource {
+  return {
+    reference: tagged,
+    async getManifest(instanceDigest) {
+      const m = await pinned.getManifest(instanceDigest);
+      if (instanceDigest === undefined && !matchesDigest(m.bytes, digest)) {
+        let actual: string;
+        try {
+          actual = manifestDigest(m.bytes);
+        } catch (err) {
+          actual = `an uncomputable digest (${describeError(err)})`;
+        }
+        throw new ImgsignError(
+          'DIGEST_MISMATCH',
+          `manifest of ${transportString(tagged)} does not match the digest ${digest} content trust resolved: got ${actual}`,
+        );
+      }
+      return m;
+    },
+    getBlob: (info) => pinned.getBlob(info),
+    getSignatures: (instanceDigest) => pinned.getSignatures(instanceDigest),
+    close: () => Promise.resolve(),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   resolveTrustedSource,
   signTrustedDestination,
   trustedDestination,
+  trustedPolicySource,
   type CopyContentTrustReport,
 } from './content-trust.js';
 import { planCopy } from './planner.js';
@@ -182,9 +183,14 @@ export async function copyImage(requested: CopyOptions): Promise<CopyResult> {
   try {
     const { images, list } = await readSource(src, options);
     if (options.verifySource) {
-      if (list) await options.verifySource(src, list.blob);
+      // With content trust the policy judges the tag the user gave, read
+      // through the pinned digest (content-trust.ts trustedPolicySource).
+      const judged = trustedSource.trust
+        ? trustedPolicySource(src, requested.source, trustedSource.trust.digest)
+        : src;
+      if (list) await options.verifySource(judged, list.blob);
       for (const img of images)
-        await options.verifySource(src, img.manifest, img.instanceDigest);
+        await options.verifySource(judged, img.manifest, img.instanceDigest);
     }
     const dest = await options.destination.newImageDestination(
       options.destinationSys ?? options.sys,

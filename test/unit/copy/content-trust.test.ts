@@ -8,6 +8,9 @@ import { resolveTrustedSource } from '../../../src/copy/content-trust.js';
 import { copyImage } from '../../../src/copy/copy.js';
 import type { CopyOptions } from '../../../src/copy/types.js';
 import { ImgsignError, TrustError } from '../../../src/errors.js';
+import { PolicyContext } from '../../../src/policy/context.js';
+import { parsePolicy } from '../../../src/policy/parse.js';
+import { imageFromSource } from '../../../src/policy/unparsed-image.js';
 import type {
   DockerSystemContext,
   DockerTrustedTagResolver,
@@ -211,6 +214,100 @@ describe('source side: a trusted-tag resolver on the SystemContext', () => {
     expect(transportString(r.source)).toBe(
       `docker://${registry.host}/team/app@${signedImage.manifestDigest}`,
     );
+  });
+});
+
+describe('the policy hook of a source content trust resolved', () => {
+  /** The hook the copy command installs: assertAllowed on what it is given. */
+  function policyHook(docker: Record<string, unknown[]>) {
+    const ctx = new PolicyContext(
+      parsePolicy(
+        JSON.stringify({
+          default: [{ type: 'reject' }],
+          transports: { docker },
+        }),
+        'policy.json',
+      ),
+    );
+    const seen: string[] = [];
+    const verifySource: CopyOptions['verifySource'] = async (src, _m, i) => {
+      seen.push(transportString(src.reference));
+      await ctx.assertAllowed(imageFromSource(src, undefined, i));
+    };
+    return { verifySource, seen };
+  }
+
+  it('judges the tag the user gave: a tag-scoped reject refuses the copy before any blob moves', async () => {
+    const repo = `${registry.host}/team/app`;
+    const hook = policyHook({
+      [`${repo}:v1`]: [{ type: 'reject' }],
+      [repo]: [{ type: 'insecureAcceptAnything' }],
+    });
+    const out = join(await tempDir(), 'out');
+    const before = registry.requests.length;
+    for (const dryRun of [false, true]) {
+      await expect(
+        copy(
+          `docker://${repo}:v1`,
+          `dir:${out}`,
+          sysWith({
+            dockerTrustedTagResolver: resolvesTo(signedImage.manifestDigest),
+          }),
+          { verifySource: hook.verifySource, dryRun },
+        ),
+      ).rejects.toMatchObject({
+        code: 'POLICY_REQUIREMENT',
+        message: `Running image docker://${repo}:v1 is rejected by policy: requirement 1 (reject): Running image docker://${repo}:v1 is rejected by policy.`,
+      });
+    }
+    expect(hook.seen).toEqual([`docker://${repo}:v1`, `docker://${repo}:v1`]);
+    const asked = registry.requests.slice(before);
+    expect(asked.filter((r) => r.includes('/blobs/'))).toEqual([]);
+    expect(asked).not.toContain('GET /v2/team/app/manifests/v1');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('still copies the pinned digest when the policy allows the tag', async () => {
+    const repo = `${registry.host}/team/app`;
+    const hook = policyHook({
+      [`${repo}:v1`]: [{ type: 'insecureAcceptAnything' }],
+    });
+    const r = await copy(
+      `docker://${repo}:v1`,
+      `dir:${join(await tempDir(), 'out')}`,
+      sysWith({
+        dockerTrustedTagResolver: resolvesTo(signedImage.manifestDigest),
+      }),
+      { verifySource: hook.verifySource },
+    );
+    expect(hook.seen).toEqual([`docker://${repo}:v1`]);
+    expect(r.manifestDigest).toBe(signedImage.manifestDigest);
+  });
+
+  it('without content trust the hook sees the source as given (unchanged)', async () => {
+    const repo = `${registry.host}/team/app`;
+    const hook = policyHook({
+      [`${repo}@${movedImage.manifestDigest}`]: [
+        { type: 'insecureAcceptAnything' },
+      ],
+      [`${repo}:v1`]: [{ type: 'insecureAcceptAnything' }],
+    });
+    const out = await tempDir();
+    await copy(`docker://${repo}:v1`, `dir:${out}/a`, sysWith({}), {
+      verifySource: hook.verifySource,
+    });
+    await copy(
+      `docker://${repo}@${movedImage.manifestDigest}`,
+      `dir:${out}/b`,
+      sysWith({
+        dockerTrustedTagResolver: resolvesTo(signedImage.manifestDigest),
+      }),
+      { verifySource: hook.verifySource },
+    );
+    expect(hook.seen).toEqual([
+      `docker://${repo}:v1`,
+      `docker://${repo}@${movedImage.manifestDigest}`,
+    ]);
   });
 });
 
