@@ -203,12 +203,18 @@ export class DockerImageSource implements ImageSource {
         `invalid blob digest "${info.digest}" for ${this.name}`,
       );
     }
-    const res = await this.client.requestStream({
-      method: 'GET',
-      path: `/v2/${this.reference.ref.path}/blobs/${info.digest}`,
-      repository: this.reference.ref.path,
-      actions: ['pull'],
-    });
+    const res = await this.client
+      .requestStream({
+        method: 'GET',
+        path: `/v2/${this.reference.ref.path}/blobs/${info.digest}`,
+        repository: this.reference.ref.path,
+        actions: ['pull'],
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ImgsignError
+          ? err.withContext(`reading blob ${info.digest} from ${this.name}`)
+          : err;
+      });
     if (res.status !== 200) {
       const body = await readSmall(res.body);
       throw registryError(
