@@ -29,17 +29,29 @@ export async function uploadBlob(
   info: BlobInfo,
 ): Promise<BlobInfo> {
   const knownDigest = isValidDigest(info.digest) ? info.digest : undefined;
-  const start = await ctx.client.request({
-    method: 'POST',
-    path: `/v2/${ctx.path}/blobs/uploads/`,
-    repository: ctx.path,
-    actions: PULL_PUSH,
-    headers: { 'content-length': '0' },
-  });
+  // Every failure names the blob and the repository (network errors name only a URL).
+  const blob = `blob ${knownDigest ?? '(digest unknown)'}`;
+  const named = (err: unknown): unknown =>
+    err instanceof ImgsignError && !err.message.includes(blob)
+      ? err.withContext(`uploading ${blob} to ${ctx.name}`)
+      : err;
+  let start;
+  try {
+    start = await ctx.client.request({
+      method: 'POST',
+      path: `/v2/${ctx.path}/blobs/uploads/`,
+      repository: ctx.path,
+      actions: PULL_PUSH,
+      headers: { 'content-length': '0' },
+    });
+  } catch (err) {
+    stream.destroy();
+    throw named(err);
+  }
   const location = headerValue(start.headers['location']);
   if (start.status !== 202 || location === undefined) {
     stream.destroy();
-    throw registryError(start, `starting a blob upload to ${ctx.name}`);
+    throw registryError(start, `starting the upload of ${blob} to ${ctx.name}`);
   }
   try {
     if (knownDigest !== undefined && info.size >= 0) {
@@ -49,7 +61,7 @@ export async function uploadBlob(
   } catch (err) {
     stream.destroy();
     await cancelUpload(ctx, location);
-    throw err;
+    throw named(err);
   }
 }
 
