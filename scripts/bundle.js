@@ -138,6 +138,24 @@ const assertStandIn = [
   '};',
 ].join('\n');
 
+// openpgp.js is bundled on its own (dist/bundle/openpgp.cjs, below): most
+// runs never use it (src/signature/pgp/native/ handles common keys), and
+// half a megabyte of it in every command's bundle cost each start ~3 ms.
+// Command bundles load it on first use through the launcher, with its own
+// code cache; without it (an older build), from node_modules.
+const openpgpStandIn = [
+  "const { join } = require('node:path');",
+  'let openpgp;',
+  'try {',
+  "  openpgp = require(join(__dirname, 'launch.cjs')).loadBundledModule(join(__dirname, 'openpgp.cjs'), require);",
+  '} catch {',
+  // a path in a variable, or esbuild would bundle it right here
+  `  const fromNodeModules = ${JSON.stringify(requireFromRoot.resolve('openpgp'))};`,
+  '  openpgp = require(fromNodeModules);',
+  '}',
+  'module.exports = openpgp;',
+].join('\n');
+
 // oclif's logger traces through `debug`, which only prints with DEBUG set:
 // without it, a no-op stands in and the module (tty, colours) is not run.
 const debugPath = createRequire(join(oclifLib, 'logger.js')).resolve('debug');
@@ -255,6 +273,11 @@ function oclifPlugin(slim) {
             ? { path: 'assert-stand-in', namespace: 'imgsign' }
             : undefined,
         );
+        b.onResolve({ filter: /^openpgp$/ }, (args) =>
+          args.importer.startsWith(distDir)
+            ? { path: 'openpgp-stand-in', namespace: 'imgsign' }
+            : undefined,
+        );
         b.onResolve({ filter: /^undici-slim$/ }, () => ({
           path: 'undici-slim',
           namespace: 'imgsign',
@@ -270,6 +293,7 @@ function oclifPlugin(slim) {
                 'assert-stand-in': assertStandIn,
                 'debug-stand-in': debugStandIn,
                 'oclif-core-slim': oclifSlim,
+                'openpgp-stand-in': openpgpStandIn,
                 'undici-slim': undiciSlim,
               }[args.path],
           resolveDir: oclifLib,
@@ -457,6 +481,23 @@ for (const [output, meta] of Object.entries(outputs)) {
     wasm: holdsUndici,
   };
 }
+
+// openpgp.js on its own, for the stand-in above (node's CommonJS build).
+await build({
+  entryPoints: { openpgp: requireFromRoot.resolve('openpgp') },
+  outdir: staging,
+  outExtension: { '.js': '.cjs' },
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: !process.env.BUNDLE_DEBUG,
+  minifySyntax: !process.env.BUNDLE_DEBUG,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+tagBundle(join(staging, 'openpgp.cjs'));
 
 // The launcher bin/run.js requires: src/cli/launch.ts and the two small
 // modules it imports, as CommonJS (oclif is only imported when a command

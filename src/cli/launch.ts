@@ -176,6 +176,20 @@ function loadCommandBundle(
 }
 
 /**
+ * A bundle that command bundles load on first use, from dist/bundle/, with
+ * its code cache like theirs: openpgp.js (scripts/bundle.js), half a
+ * megabyte that most runs never execute but every start paid ~3 ms to read
+ * and compile around while it was inside each command's bundle. Its cache
+ * is named by the tag on its own first line.
+ */
+export function loadBundledModule(
+  file: string,
+  require: NodeJS.Require,
+): unknown {
+  return loadBundle(file, undefined, require);
+}
+
+/**
  * Compiles a CommonJS bundle with the V8 code cache beside it (what Node 22's
  * module.enableCompileCache() does), and writes that cache on exit when it
  * was missing or rejected. The cache file is named by the bundle's content
@@ -185,13 +199,15 @@ function loadCommandBundle(
  */
 function loadBundle(
   file: string,
-  tag: string | undefined,
+  tag: string | undefined, // undefined: any, from the file's first line
   require: NodeJS.Require,
 ): unknown {
   const source = readFileSync(file, 'latin1');
+  const ownTag = /^\/\* imgsign-bundle ([0-9a-f]{16}) \*\//.exec(source)?.[1];
+  // A command's bundle must carry the tag the index recorded for it.
   const cacheFile =
-    tag && source.startsWith(`/* imgsign-bundle ${tag} */`)
-      ? `${file}.${tag}.cache`
+    ownTag !== undefined && (tag === undefined || tag === ownTag)
+      ? `${file}.${ownTag}.cache`
       : undefined;
   let cachedData: Buffer | undefined;
   try {
