@@ -64,12 +64,22 @@ describeWithPeers(
         }
       }
     }
-    cases.push({
-      name: 'the first blob GET is reset mid-body',
-      target: 'layer',
-      times: 1,
-      fault: { reset: 'mid-body', afterBytes: 20_000 },
-    });
+    for (const [target, what] of targets) {
+      cases.push(
+        {
+          name: `the first ${what} is reset mid-body`,
+          target,
+          times: 1,
+          fault: { reset: 'mid-body', afterBytes: 200 },
+        },
+        {
+          name: `the first ${what} is truncated`,
+          target,
+          times: 1,
+          fault: { truncate: 200 },
+        },
+      );
+    }
 
     const rulesFor = (c: (typeof cases)[number]): FaultRule[] => [
       { method: 'GET', path: p[c.target], times: c.times, fault: c.fault },

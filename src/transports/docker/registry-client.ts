@@ -144,14 +144,32 @@ export class RegistryClient {
     return this.pingPromise;
   }
 
-  /** Buffered request; the body is read up to `maxBodyBytes`. */
+  /**
+   * Buffered request; the body is read up to `maxBodyBytes`. A body cut off
+   * by the network (reset, closed early) is fetched again like a failed
+   * request, within the same retry budget; an oversized one never is.
+   */
   async request(options: RegistryRequestOptions): Promise<RegistryResponse> {
-    const res = await this.send(options);
     const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const body = await readCapped(res.body, max, res.headers, () =>
-      describeURL(res.url),
-    );
-    return { status: res.status, headers: res.headers, body, url: res.url };
+    const replayable = !(options.body instanceof Readable);
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.send(options);
+      try {
+        const body = await readCapped(res.body, max, res.headers, () =>
+          describeURL(res.url),
+        );
+        return { status: res.status, headers: res.headers, body, url: res.url };
+      } catch (err) {
+        if (
+          !replayable ||
+          attempt >= this.retryTimes ||
+          !(err instanceof InconclusiveError)
+        ) {
+          throw err;
+        }
+        await sleep(retryDelayMs(attempt, undefined));
+      }
+    }
   }
 
   /** Streaming request (blobs): the body is returned unread. */
