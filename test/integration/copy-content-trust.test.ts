@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithPeers } from '../helpers/peers.js';
+import { freePort } from '../servers/registry.js';
 import { useContentTrustEnv, TRUST_PEERS } from './copy-content-trust-setup.js';
 
 interface InspectJSON {
@@ -163,6 +164,23 @@ describeWithPeers(
         `Copied docker://${env.proxy.host}/dct/report:v1 to dir:${out}: ${signed.img.manifestDigest} (2 blobs, 0 signatures)`,
         `  content trust: ${env.proxy.host}/dct/report:v1 resolved to ${signed.img.manifestDigest} (signed by targets, notary server ${env.peers.serverUrl})`,
       ]);
+    });
+
+    it('right after a push, a pull works without the notary server: the cache holds what was published', async () => {
+      await env.push('dct/offline', 'v1', true);
+      const v2 = await env.push('dct/offline', 'v2', true);
+      const dead = `https://127.0.0.1:${await freePort()}`;
+      const out = join(await env.peers.tempDir(), 'out');
+      const r = await pull('dct/offline:v2', out, [], {
+        DOCKER_CONTENT_TRUST_SERVER: dead,
+      });
+      expect(r.stderr).toContain(
+        `${env.proxy.host}/dct/offline: using the cached timestamp`,
+      );
+      expect(r.code).toBe(0);
+      expect(await readFile(join(out, 'manifest.json'))).toEqual(
+        v2.img.manifest,
+      );
     });
 
     it('an unsigned tag in a signed repository is refused and nothing is written', async () => {

@@ -4,11 +4,14 @@
  * expiry), the snapshot only when its key is held locally (otherwise the
  * server signs it, and always the timestamp), then one multipart POST.
  * The trust cache is written only after the server accepted everything,
- * each file whole (the cache writes to a temp name and renames).
+ * each file whole (the cache writes to a temp name and renames), and is
+ * then refreshed from the server (refreshCacheAfterPublish), so that it
+ * holds the new snapshot and timestamp the server made for the files just
+ * published, as docker's does after a push.
  */
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { ImgsignError, TrustError } from '../../errors.js';
+import { describeError, ImgsignError, TrustError } from '../../errors.js';
 import { describeEnvelope } from '../http-errors.js';
 import { NotaryInvalidOperationError } from '../http-errors.js';
 import type { PublishFile } from '../http-multipart.js';
@@ -159,7 +162,33 @@ export async function publishState(
     throw mapped;
   }
   for (const f of files) await ctx.cache.set(ctx.gun, f.role, f.bytes);
+  await refreshCacheAfterPublish(ctx);
   return { roles: files.map((f) => f.role) };
+}
+
+/**
+ * After an accepted publish, run the verified update once so the cache
+ * holds a consistent set: the server signs the new timestamp (and, unless
+ * the client holds its key, the snapshot) listing the files just sent;
+ * without them the cached snapshot still names the previous targets, and
+ * an offline content-trust pull (cached-timestamp fallback) fails closed
+ * until the next online one. The publish already succeeded, so a failure
+ * here is only a warning: the next online update refreshes the cache.
+ */
+async function refreshCacheAfterPublish(ctx: PublishContext): Promise<void> {
+  try {
+    await updateTrustData({
+      gun: ctx.gun,
+      source: ctx.server,
+      cache: ctx.cache,
+      now: ctx.now,
+      // No warn: skipped delegations were reported by the update before.
+    });
+  } catch (err) {
+    ctx.warn?.(
+      `${ctx.gun}: published, but the local trust cache could not be refreshed (${describeError(err)}); content trust needs the notary server until the next update`,
+    );
+  }
 }
 
 function rejected(gun: string, err: unknown): unknown {
