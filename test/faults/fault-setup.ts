@@ -173,6 +173,8 @@ export function paths(world: FaultWorld) {
       `^/v2/${esc(world.repo)}/blobs/${esc(world.layerDigest)}$`,
     ),
     manifest: new RegExp(`^/v2/${esc(world.repo)}/manifests/`),
+    /** The API root GET that every registry client starts with. */
+    ping: /^\/v2\/$/,
   };
 }
 

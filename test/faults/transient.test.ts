@@ -42,17 +42,21 @@ describeWithPeers(
       ['503', unavailable],
       ['a reset before the response', { reset: 'before-response' }],
     ];
-    const targets: ['layer' | 'manifest', string][] = [
+    type Target = 'layer' | 'manifest' | 'ping';
+    const targets: [Target, string][] = [
       ['layer', 'blob GET'],
       ['manifest', 'manifest GET'],
     ];
     const cases: {
       name: string;
-      target: 'layer' | 'manifest';
+      target: Target;
       times: number;
       fault: Fault;
     }[] = [];
-    for (const [target, what] of targets) {
+    for (const [target, what] of [
+      ...targets,
+      ['ping', 'GET /v2/'] as [Target, string],
+    ]) {
       for (const [name, fault] of faults) {
         for (const times of [1, 2]) {
           cases.push({

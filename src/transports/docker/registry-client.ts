@@ -219,30 +219,61 @@ export class RegistryClient {
       : ['https'];
     const failures: string[] = [];
     for (const scheme of schemes) {
-      const url = new URL(`${scheme}://${this.apiHost}/v2/`);
-      try {
-        const res = await undiciRequest(url, {
-          method: 'GET',
-          dispatcher: await this.dispatcherFor(scheme),
-        });
-        res.body.resume();
-        if (res.statusCode !== 200 && res.statusCode !== 401) {
-          failures.push(`${scheme}: HTTP ${res.statusCode}`);
-          continue;
+      // Resets and 429/5xx are retried like any request (--retry-times).
+      for (let attempt = 0; ; attempt++) {
+        const r = await this.pingOnce(scheme);
+        if ('result' in r) return r.result;
+        if (!r.retryable || attempt >= this.retryTimes) {
+          failures.push(`${scheme}: ${r.failure}`);
+          break;
         }
-        this.noteChallenge(res.headers['www-authenticate']);
-        return {
-          scheme,
-          supportsSignatures:
-            headerValue(res.headers['x-registry-supports-signatures']) === '1',
-        };
-      } catch (err) {
-        failures.push(`${scheme}: ${describeError(err)}`);
+        await sleep(retryDelayMs(attempt, r.retryAfter));
       }
     }
     throw new InconclusiveError(
       `pinging registry ${this.registry}: ${failures.join('; ')}${httpAllowed ? '' : ' (use --tls-verify=false for a plain-http registry)'}`,
     );
+  }
+
+  private async pingOnce(
+    scheme: 'https' | 'http',
+  ): Promise<
+    | { result: PingResult }
+    | { failure: string; retryable: boolean; retryAfter?: string | string[] }
+  > {
+    const url = new URL(`${scheme}://${this.apiHost}/v2/`);
+    try {
+      const res = await undiciRequest(url, {
+        method: 'GET',
+        dispatcher: await this.dispatcherFor(scheme),
+      });
+      res.body.resume();
+      if (res.statusCode !== 200 && res.statusCode !== 401) {
+        return {
+          failure: `HTTP ${res.statusCode}`,
+          retryable: isRetryableStatus(res.statusCode),
+          retryAfter: res.headers['retry-after'],
+        };
+      }
+      this.noteChallenge(res.headers['www-authenticate']);
+      return {
+        result: {
+          scheme,
+          supportsSignatures:
+            headerValue(res.headers['x-registry-supports-signatures']) === '1',
+        },
+      };
+    } catch (err) {
+      // OpenSSL messages carry a build path; its reason is what matters.
+      const reason = (err as { reason?: unknown } | null)?.reason;
+      return {
+        failure:
+          typeof reason === 'string'
+            ? `TLS handshake failed (${reason})`
+            : describeError(err),
+        retryable: isRetryableNetworkError(err),
+      };
+    }
   }
 
   private noteChallenge(header: string | string[] | undefined): void {
