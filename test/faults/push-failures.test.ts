@@ -107,6 +107,17 @@ describeWithPeers('when a push to docker:// fails', ['registry'], () => {
         })),
     },
     {
+      name: 'every blob existence check (HEAD) is reset',
+      rules: (repo) => [
+        {
+          method: 'HEAD',
+          path: new RegExp(`^/v2/${esc(repo)}/blobs/sha256:`),
+          times: Infinity,
+          fault: { reset: 'before-response' as const },
+        },
+      ],
+    },
+    {
       name: 'opening every blob upload (POST) answers 500',
       rules: (repo) => [
         {
@@ -145,6 +156,36 @@ describeWithPeers('when a push to docker:// fails', ['registry'], () => {
       });
     }
   }
+
+  it('a manifest PUT reset every time fails in one line naming the image and leaves no tag', async () => {
+    const repo = 'faults/push-manifest-reset';
+    const r = await withRules(
+      proxy,
+      [
+        {
+          method: 'PUT',
+          path: new RegExp(`^/v2/${esc(repo)}/manifests/`),
+          times: Infinity,
+          fault: { reset: 'before-response' },
+        },
+      ],
+      () =>
+        imgsign([
+          'copy',
+          '--retry-times',
+          '1',
+          `dir:${image}`,
+          `docker://${proxy.host}/${repo}:v1`,
+        ]),
+    );
+    expectOneLineFailure(
+      r,
+      3,
+      new RegExp(`writing manifest to ${esc(proxy.host)}/${esc(repo)}:v1: `),
+    );
+    expect(manifestPuts().map((q) => q.status)).toEqual(['reset', 'reset']);
+    expect(await tagsOnRegistry(repo)).toEqual([]);
+  });
 
   it('a manifest PUT answering 500 fails in one line, leaves no tag and writes no signature', async () => {
     const repo = 'faults/push-manifest';

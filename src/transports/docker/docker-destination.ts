@@ -80,20 +80,22 @@ export class DockerImageDestination implements ImageDestination {
       const mounted = await this.mountBlob(info, source.ref.path);
       if (mounted) return mounted;
     }
-    const head = await this.client.request({
-      method: 'HEAD',
-      path: `/v2/${this.path}/blobs/${info.digest}`,
-      repository: this.path,
-      actions: PULL_PUSH,
-    });
+    const checking = `checking for blob ${info.digest} in ${this.name}`;
+    const head = await this.client
+      .request({
+        method: 'HEAD',
+        path: `/v2/${this.path}/blobs/${info.digest}`,
+        repository: this.path,
+        actions: PULL_PUSH,
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ImgsignError ? err.withContext(checking) : err;
+      });
     if (head.status === 200) {
       return { ...info, size: sizeFrom(head.headers, info.size) };
     }
     if (head.status !== 404) {
-      throw registryError(
-        head,
-        `checking for blob ${info.digest} in ${this.name}`,
-      );
+      throw registryError(head, checking);
     }
     return undefined;
   }
@@ -158,20 +160,20 @@ export class DockerImageDestination implements ImageDestination {
       target = ref.tag ?? 'latest';
       digest = computeManifestDigest(manifest.bytes);
     }
-    const res = await this.client.request({
-      method: 'PUT',
-      path: `/v2/${this.path}/manifests/${target}`,
-      repository: this.path,
-      actions: PULL_PUSH,
-      headers: { 'content-type': manifest.mediaType },
-      body: manifest.bytes,
-    });
-    if (res.status !== 201) {
-      throw registryError(
-        res,
-        `writing manifest to ${this.name}${target.includes(':') ? '@' : ':'}${target}`,
-      );
-    }
+    const writing = `writing manifest to ${this.name}${target.includes(':') ? '@' : ':'}${target}`;
+    const res = await this.client
+      .request({
+        method: 'PUT',
+        path: `/v2/${this.path}/manifests/${target}`,
+        repository: this.path,
+        actions: PULL_PUSH,
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ImgsignError ? err.withContext(writing) : err;
+      });
+    if (res.status !== 201) throw registryError(res, writing);
     if (instanceDigest === undefined) this.lastManifestDigest = digest;
   }
 
