@@ -187,7 +187,7 @@ describe('standard output that cannot be written', () => {
       );
       closeSync(full);
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', fail);
       child.on('close', (code) =>
         done({ code: code ?? -1, stdout: '', stderr }),
