@@ -47,7 +47,10 @@ export interface CopyOptions {
   /**
    * Policy hook: called with each manifest that will be copied (the list
    * with --all, then each instance, or the single image) before any blob
-   * moves; throw to refuse the image.
+   * moves; throw to refuse the image. When content trust pinned a tagged
+   * source to its Notary digest, `source.reference` is still the tag the
+   * user gave (its policy scope and identity apply) while every read goes
+   * to the pinned digest (content-trust.ts trustedPolicySource).
    */
   verifySource?: (
     source: ImageSource,
