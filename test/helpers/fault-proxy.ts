@@ -87,8 +87,11 @@ export async function startFaultProxy(
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const fault = take(method, path);
-    const record = (status: RecordedRequest['status']): void => {
-      requests.push({ method, path, status, faulted: fault !== undefined });
+    const record = (
+      status: RecordedRequest['status'],
+      faulted = fault !== undefined,
+    ): void => {
+      requests.push({ method, path, status, faulted });
     };
     if (fault && 'status' in fault) {
       // Read the request body first so the client is not reset mid-upload.
@@ -113,7 +116,8 @@ export async function startFaultProxy(
       }
       const noBody = method === 'HEAD' || body.length === 0;
       if (!fault || noBody) {
-        record(status);
+        // A body fault on an empty body changes nothing (but is used up).
+        record(status, false);
         res.writeHead(status, headers).end(method === 'HEAD' ? '' : body);
         return;
       }
