@@ -128,5 +128,30 @@ describeWithPeers(
         });
       }
     }
+
+    it('with --json the failure is the documented JSON error on stdout and nothing on stderr', async () => {
+      const t = await tempDir();
+      const r = await withRules(
+        world.proxy,
+        [
+          {
+            method: 'GET',
+            path: p.layer,
+            times: Infinity,
+            fault: { reset: 'mid-body', afterBytes: 10_000 },
+          },
+        ],
+        () => imgsign(['copy', '--json', world.viaProxy, `dir:${t}/d`]),
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(3);
+      const out = JSON.parse(r.stdout) as {
+        error: { code: string; message: string };
+      };
+      expect(out.error.code).toBe('INCONCLUSIVE');
+      expect(out.error.message).toMatch(blob());
+      expect(out.error.message).not.toContain('\n');
+      expect(await listTree(t)).toEqual([]);
+    });
   },
 );
