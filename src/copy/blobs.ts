@@ -1,5 +1,6 @@
 import { ImgsignError, InconclusiveError, describeError } from '../errors.js';
 import { DigestVerifier } from '../transports/internal/verify-stream.js';
+import { alreadyRetried } from '../transports/internal/retried.js';
 import type { Readable } from 'node:stream';
 import type {
   BlobInfo,
@@ -21,6 +22,7 @@ export interface BlobCopyOptions {
 function retryable(err: unknown): boolean {
   return (
     err instanceof ImgsignError &&
+    !alreadyRetried(err) &&
     (err.code === 'INCONCLUSIVE' || err.code === 'REGISTRY_HTTP')
   );
 }

@@ -129,6 +129,41 @@ describeWithPeers(
       }
     }
 
+    it('a layer GET answering 500 every time is asked 1 + --retry-times times, not more', async () => {
+      for (const retries of [0, 2]) {
+        const t = await tempDir();
+        const r = await withRules(
+          world.proxy,
+          [
+            {
+              method: 'GET',
+              path: p.layer,
+              times: Infinity,
+              fault: { status: 500 },
+            },
+          ],
+          () =>
+            imgsign([
+              'copy',
+              '--retry-times',
+              String(retries),
+              world.viaProxy,
+              `dir:${t}/d`,
+            ]),
+        );
+        expectOneLineFailure(
+          r,
+          3,
+          new RegExp(
+            `blob ${esc(world.layerDigest)} from ${esc(world.proxy.host)}/faults/pull: HTTP 500`,
+          ),
+        );
+        expect(
+          world.proxy.requests.filter((q) => p.layer.test(q.path)),
+        ).toHaveLength(1 + retries);
+      }
+    });
+
     it('with --json the failure is the documented JSON error on stdout and nothing on stderr', async () => {
       const t = await tempDir();
       const r = await withRules(

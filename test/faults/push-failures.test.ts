@@ -152,6 +152,15 @@ describeWithPeers('when a push to docker:// fails', ['registry'], () => {
         );
         expect(proxy.requests.some((q) => q.faulted)).toBe(true);
         expect(manifestPuts()).toEqual([]);
+        // Retries are bounded: per blob at most 1 + --retry-times tries of a
+        // request, never the client's and the pipeline's budgets multiplied.
+        const perBlob = 1 + Number(retries);
+        for (const method of ['POST', 'PUT', 'PATCH', 'HEAD']) {
+          expect(
+            proxy.requests.filter((q) => q.faulted && q.method === method)
+              .length,
+          ).toBeLessThanOrEqual(2 * perBlob);
+        }
         expect(await tagsOnRegistry(repo)).toEqual([]);
       });
     }

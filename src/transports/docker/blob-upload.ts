@@ -5,6 +5,8 @@ import { isValidDigest } from '../../digest/digest.js';
 import type { BlobInfo } from '../types.js';
 import { headerValue, type RegistryClient } from './registry-client.js';
 import { registryError } from './registry-errors.js';
+import { isRetryableStatus } from './retry.js';
+import { markRetried } from '../internal/retried.js';
 
 const PULL_PUSH: ('pull' | 'push')[] = ['pull', 'push'];
 
@@ -46,12 +48,17 @@ export async function uploadBlob(
     });
   } catch (err) {
     stream.destroy();
-    throw named(err);
+    // The client retried the POST already (--retry-times).
+    throw markRetried(named(err));
   }
   const location = headerValue(start.headers['location']);
   if (start.status !== 202 || location === undefined) {
     stream.destroy();
-    throw registryError(start, `starting the upload of ${blob} to ${ctx.name}`);
+    const err = registryError(
+      start,
+      `starting the upload of ${blob} to ${ctx.name}`,
+    );
+    throw isRetryableStatus(start.status) ? markRetried(err) : err;
   }
   try {
     if (knownDigest !== undefined && info.size >= 0) {

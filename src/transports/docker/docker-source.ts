@@ -18,7 +18,8 @@ import {
   type RegistryClient,
 } from './registry-client.js';
 import { registryError } from './registry-errors.js';
-import { discardBody } from './retry.js';
+import { discardBody, isRetryableStatus } from './retry.js';
+import { markRetried } from '../internal/retried.js';
 
 /** Every manifest type we can read, preferred first (sent as Accept). */
 export const MANIFEST_ACCEPT = [
@@ -211,16 +212,20 @@ export class DockerImageSource implements ImageSource {
         actions: ['pull'],
       })
       .catch((err: unknown) => {
+        // The client retried the GET already (--retry-times).
         throw err instanceof ImgsignError
-          ? err.withContext(`reading blob ${info.digest} from ${this.name}`)
+          ? markRetried(
+              err.withContext(`reading blob ${info.digest} from ${this.name}`),
+            )
           : err;
       });
     if (res.status !== 200) {
       const body = await readSmall(res.body);
-      throw registryError(
+      const err = registryError(
         { status: res.status, body },
         `reading blob ${info.digest} from ${this.name}`,
       );
+      throw isRetryableStatus(res.status) ? markRetried(err) : err;
     }
     const declared = Number(headerValue(res.headers['content-length']));
     const size =
