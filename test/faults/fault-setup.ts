@@ -165,9 +165,12 @@ export async function listTree(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** `s` quoted for use inside a RegExp. */
+export const esc = (s: string): string =>
+  s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** Path regexps for the world's image. */
 export function paths(world: FaultWorld) {
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return {
     layer: new RegExp(
       `^/v2/${esc(world.repo)}/blobs/${esc(world.layerDigest)}$`,

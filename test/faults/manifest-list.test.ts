@@ -18,9 +18,8 @@ import {
   listTree,
   makeDemoImage,
   withRules,
+  esc,
 } from './fault-setup.js';
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * `copy --all` of a two-platform list through the fault proxy: a failing

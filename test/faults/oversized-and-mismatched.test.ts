@@ -12,9 +12,8 @@ import {
   paths,
   useFaultWorld,
   withRules,
+  esc,
 } from './fault-setup.js';
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * Answers that claim more than imgsign will take, or bytes that are not the

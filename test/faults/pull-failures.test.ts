@@ -12,6 +12,7 @@ import {
   paths,
   useFaultWorld,
   withRules,
+  esc,
 } from './fault-setup.js';
 
 /**
@@ -35,7 +36,6 @@ describeWithPeers(
       code: number;
       names: () => RegExp;
     }
-    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     /** The blob and the image it comes from. */
     const blob = () =>
       new RegExp(

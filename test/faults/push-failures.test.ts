@@ -17,9 +17,8 @@ import {
   listTree,
   makeDemoImage,
   withRules,
+  esc,
 } from './fault-setup.js';
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * Pushing dir: → docker:// through a registry that fails blob uploads or

@@ -17,9 +17,8 @@ import {
   makeDemoImage,
   skopeoCopy,
   withRules,
+  esc,
 } from './fault-setup.js';
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * Pushing through a registry whose first one or two answers to a blob

@@ -13,9 +13,8 @@ import {
   paths,
   useFaultWorld,
   withRules,
+  esc,
 } from './fault-setup.js';
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * docker:// → docker:// where the source fails while its layer streams

@@ -14,6 +14,7 @@ import {
   skopeoCopy,
   useFaultWorld,
   withRules,
+  esc,
 } from './fault-setup.js';
 
 /**
@@ -130,9 +131,11 @@ describeWithPeers(
           3,
           c.target === 'layer'
             ? new RegExp(
-                `blob ${world.layerDigest} .*${world.proxy.host}/faults/transient`,
+                `blob ${esc(world.layerDigest)} .*${esc(world.proxy.host)}/faults/transient`,
               )
-            : new RegExp(`manifest ${world.proxy.host}/faults/transient:v1`),
+            : new RegExp(
+                `manifest ${esc(world.proxy.host)}/faults/transient:v1`,
+              ),
         );
         expect(await listTree(t)).toEqual(before);
 
