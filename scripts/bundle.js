@@ -482,9 +482,8 @@ for (const [output, meta] of Object.entries(outputs)) {
   };
 }
 
-// openpgp.js on its own, for the stand-in above (node's CommonJS build).
-await build({
-  entryPoints: { openpgp: requireFromRoot.resolve('openpgp') },
+// The two single-file CommonJS builds below: openpgp.js and the launcher.
+const singleFile = {
   outdir: staging,
   outExtension: { '.js': '.cjs' },
   absWorkingDir: root,
@@ -492,10 +491,16 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  logLevel: 'warning',
+};
+
+// openpgp.js on its own, for the stand-in above (node's CommonJS build).
+await build({
+  ...singleFile,
+  entryPoints: { openpgp: requireFromRoot.resolve('openpgp') },
   minifyWhitespace: !process.env.BUNDLE_DEBUG,
   minifySyntax: !process.env.BUNDLE_DEBUG,
   legalComments: 'none',
-  logLevel: 'warning',
 });
 tagBundle(join(staging, 'openpgp.cjs'));
 
@@ -503,17 +508,10 @@ tagBundle(join(staging, 'openpgp.cjs'));
 // modules it imports, as CommonJS (oclif is only imported when a command
 // goes through it).
 const launcherBuild = await build({
+  ...singleFile,
   entryPoints: { launch: join(root, 'dist/cli/launch.js') },
-  outdir: staging,
-  outExtension: { '.js': '.cjs' },
-  absWorkingDir: root,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: ['@oclif/core'],
   metafile: true,
-  logLevel: 'warning',
 });
 const launcher = {
   file: 'launch.cjs',

@@ -16,7 +16,7 @@
  *   reference cannot be signed and is refused before anything moves.
  */
 import { describeError, ImgsignError } from '../errors.js';
-import { manifestDigest, matchesDigest } from '../manifest/digest.js';
+import { describeManifestDigest, matchesDigest } from '../manifest/digest.js';
 import {
   referenceName,
   referenceString,
@@ -107,12 +107,7 @@ export function trustedPolicySource(
     async getManifest(instanceDigest) {
       const m = await pinned.getManifest(instanceDigest);
       if (instanceDigest === undefined && !matchesDigest(m.bytes, digest)) {
-        let actual: string;
-        try {
-          actual = manifestDigest(m.bytes);
-        } catch (err) {
-          actual = `an uncomputable digest (${describeError(err)})`;
-        }
+        const actual = describeManifestDigest(m.bytes);
         throw new ImgsignError(
           'DIGEST_MISMATCH',
           `manifest of ${transportString(tagged)} does not match the digest ${digest} content trust resolved: got ${actual}`,

@@ -159,3 +159,12 @@ export function matchesDigest(bytes: Buffer, expected: string): boolean {
     return false;
   }
 }
+
+/** The manifest's digest for an error message: never throws, says why it has none. */
+export function describeManifestDigest(bytes: Buffer): string {
+  try {
+    return manifestDigest(bytes);
+  } catch (err) {
+    return `an uncomputable digest (${describeError(err)})`;
+  }
+}

@@ -1,5 +1,5 @@
-import { ImgsignError, describeError } from '../errors.js';
-import { manifestDigest, matchesDigest } from '../manifest/digest.js';
+import { ImgsignError } from '../errors.js';
+import { describeManifestDigest, matchesDigest } from '../manifest/digest.js';
 import type {
   ImageReference,
   ImageSource,
@@ -82,12 +82,7 @@ export function cachedImage(image: UnparsedImage): UnparsedImage {
     manifest: () => {
       manifest ??= image.manifest().then((m) => {
         if (expected !== undefined && !matchesDigest(m.bytes, expected)) {
-          let actual: string;
-          try {
-            actual = manifestDigest(m.bytes);
-          } catch (err) {
-            actual = `an uncomputable digest (${describeError(err)})`;
-          }
+          const actual = describeManifestDigest(m.bytes);
           throw new ImgsignError(
             'DIGEST_MISMATCH',
             `the manifest does not match the digest ${image.instanceDigest !== undefined ? 'of the list instance' : 'in the reference'}: expected ${expected}, got ${actual}`,
