@@ -15,6 +15,8 @@ import { EXIT } from './errors.js';
 
 type Stdio = 'stdout' | 'stderr';
 
+/** Streams whose creation watchStdio() notices, and those made since. */
+const watched: Record<Stdio, boolean> = { stdout: false, stderr: false };
 const made: Record<Stdio, boolean> = { stdout: false, stderr: false };
 const onMade: Record<Stdio, ((stream: NodeJS.WriteStream) => void)[]> = {
   stdout: [],
@@ -41,14 +43,13 @@ export function watchStdio(): void {
         return stream;
       },
     });
-    watching = true;
+    watched[name] = true;
   }
 }
-let watching = false;
 
 /** Whether `name`'s stream exists (always true when watchStdio() was not called). */
 export function stdioStreamMade(name: Stdio): boolean {
-  return !watching || made[name];
+  return !watched[name] || made[name];
 }
 
 /** Runs `callback` with process.stdout when it is made (now, if it exists). */

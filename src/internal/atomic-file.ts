@@ -25,8 +25,7 @@ export interface WriteFileAtomicOptions {
  * Synchronous inside: the data is small (signatures, keys, configuration)
  * and node:fs/promises costs every signing run ~2 ms to load (issue 2).
  */
-// Kept async: callers await it and get failures as rejections.
-// eslint-disable-next-line @typescript-eslint/require-await
+// eslint-disable-next-line @typescript-eslint/require-await -- failures stay rejections
 export async function writeFileAtomic(
   path: string,
   data: Buffer | string,

@@ -10,8 +10,10 @@ import { ImgsignError, InvalidSignatureError } from '../errors.js';
  * node:fs/promises costs every sign and verify ~2 ms just to load (issue 2).
  */
 
-/** Read at most `limit` bytes of `path`; larger files are an error naming `what`. */
-// Kept async: callers await it and get failures as rejections.
+/**
+ * Read at most `limit` bytes of `path`; larger files are an error naming
+ * `what`. Async although the reads are not: failures stay rejections.
+ */
 // eslint-disable-next-line @typescript-eslint/require-await
 export async function readBoundedFile(
   path: string,
