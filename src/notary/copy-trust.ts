@@ -22,7 +22,7 @@ import type {
   DockerTrustedTagSigner,
 } from '../transports/docker/docker-system-context.js';
 import type { PublishContext } from './publish/context.js';
-import { signTag } from './publish/docker-sign.js';
+import { signTag, tagTarget } from './publish/docker-sign.js';
 import { initializeWithLocalRoot } from './publish/initialize.js';
 import { loadForPublish, publishState } from './publish/publish.js';
 import {
@@ -137,18 +137,9 @@ async function initializeAndSign(
   length: number;
   roles: string[];
 }> {
-  const hex = /^sha256:([0-9a-f]{64})$/.exec(o.digest)?.[1];
-  if (hex === undefined) {
-    throw new ImgsignError(
-      'UNSUPPORTED',
-      `Docker Content Trust signs sha256 manifest digests only, not ${o.digest}`,
-    );
-  }
+  const { hex, meta } = tagTarget(o.digest, o.length);
   const state = await initializeWithLocalRoot(ctx);
-  state.addTarget('targets', o.tag, {
-    length: o.length,
-    hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
-  });
+  state.addTarget('targets', o.tag, meta);
   o.out('Signing and pushing trust metadata');
   o.out(`Finished initializing "${ctx.gun}"`);
   try {

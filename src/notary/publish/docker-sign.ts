@@ -16,6 +16,7 @@ import {
 } from './publish.js';
 import { signableRoles } from './signable-roles.js';
 import { validateSignerName } from './public-key-files.js';
+import type { TargetMetaJSON } from './state.js';
 
 import { RELEASES_ROLE } from '../tuf/delegations.js';
 
@@ -46,15 +47,29 @@ export interface SignTagResult {
   existingSigners?: string[];
 }
 
-function targetHex(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) {
+/**
+ * The target a tag is signed with: the manifest digest's hex (what the
+ * result reports) and the targets-file entry (length, base64 sha256).
+ * Only sha256 digests can be signed.
+ */
+export function tagTarget(
+  digest: string,
+  length: number,
+): { hex: string; meta: TargetMetaJSON } {
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1];
+  if (hex === undefined) {
     throw new ImgsignError(
       'UNSUPPORTED',
       `Docker Content Trust signs sha256 manifest digests only, not ${digest}`,
     );
   }
-  return m[1]!;
+  return {
+    hex,
+    meta: {
+      length,
+      hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
+    },
+  };
 }
 
 async function initializeWithSigner(
@@ -100,7 +115,7 @@ export async function signTag(
   /** The repository the caller has just read, so that it is read once. */
   current?: LoadedRepository,
 ): Promise<SignTagResult> {
-  const hex = targetHex(o.digest);
+  const { hex, meta } = tagTarget(o.digest, o.length);
   let loaded = current ?? (await loadForPublish(ctx));
   let createdSigner: string | undefined;
   if (!loaded) {
@@ -123,10 +138,6 @@ export async function signTag(
   ).signedTags.find((r) => r.tag === o.tag);
   try {
     const roles = await signableRoles(state, ctx.keys, o.tag);
-    const meta = {
-      length: o.length,
-      hashes: { sha256: Buffer.from(hex, 'hex').toString('base64') },
-    };
     for (const role of roles) state.addTarget(role, o.tag, meta);
     if (existing) {
       const signers = [...existing.signers].sort();
