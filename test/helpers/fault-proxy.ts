@@ -5,6 +5,7 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../servers/loopback.js';
 
 /**
  * A reverse proxy in front of a real registry that injects faults by plan.
@@ -140,20 +141,8 @@ export async function startFaultProxy(
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setRules,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { host, url, stop } = await listenOnLoopback(server);
+  return { host, url, requests, setRules, stop };
 }
 
 /**

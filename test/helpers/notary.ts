@@ -7,11 +7,11 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { listenOnLoopback } from '../servers/loopback.js';
 import { freePort } from '../servers/registry.js';
 import { startTokenIssuer, type TokenIssuer } from '../servers/token-issuer.js';
 import { NotaryHTTPStore } from '../../src/notary/http-store.js';
@@ -506,17 +506,8 @@ export async function startFakeNotaryServer(
     }
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, stop } = await listenOnLoopback(server);
+  return { url, requests, stop };
 }
 
 /** GUN the fake-server security tests read. */
